@@ -240,6 +240,8 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env.text("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own console handler would print each of its lines twice.
+        "django": {"handlers": [], "level": "INFO"},
         # boto3 logs request details, presigned URLs among them, at DEBUG.
         "botocore": {"level": "WARNING"},
         "boto3": {"level": "WARNING"},

@@ -10,11 +10,14 @@ PostgreSQL when DATABASE_URL is unset, SeaweedFS when DOCUMENTS_BUCKET is unset.
 """
 
 import argparse
+import contextlib
 import os
 import shlex
 import signal
 import subprocess
 import sys
+
+import psutil
 
 from . import postgres, seaweedfs
 from .state import Secrets
@@ -70,14 +73,37 @@ def stop(services: list) -> None:
 
 
 def run(command: list[str], secrets: Secrets) -> int:
-    started = []
+    started = start(secrets)
+    process = None
     try:
-        started = start(secrets)
-        return subprocess.call(command, env=os.environ | environment(secrets))
+        process = subprocess.Popen(command, env=os.environ | environment(secrets))
+        return process.wait()
     except KeyboardInterrupt:
         return 130
     finally:
+        if process is not None:
+            end_process_tree(process.pid)
         stop(started)
+
+
+def end_process_tree(pid: int) -> None:
+    """End the command and whatever it started (runserver's reloader has a child).
+
+    On Ctrl-C the whole tree got the signal from the terminal already; on SIGTERM
+    from CI or a process manager, only we did.
+    """
+    try:
+        root = psutil.Process(pid)
+        tree = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return
+    for process in tree:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process.terminate()
+    _, alive = psutil.wait_procs(tree, timeout=20)
+    for process in alive:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process.kill()
 
 
 def main() -> int:
