@@ -19,6 +19,8 @@ from config import env
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 PRODUCTION = env.flag("DJANGO_PRODUCTION")
+# Behind a load balancer that terminates TLS and sets X-Forwarded-For/-Proto.
+BEHIND_TLS_PROXY = env.flag("DJANGO_BEHIND_TLS_PROXY")
 DEBUG = not PRODUCTION and env.flag("DJANGO_DEBUG", default=True)
 
 if PRODUCTION:
@@ -53,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "eventstore.middleware.OperationContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -223,7 +226,7 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    if env.flag("DJANGO_BEHIND_TLS_PROXY"):
+    if BEHIND_TLS_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Logging: one line per operation, to standard error, where the platform

@@ -2,6 +2,7 @@ import uuid
 
 import pytest
 from django.core.files.storage import storages
+from django.db import connection
 
 from tests.factories import UserFactory
 
@@ -22,3 +23,18 @@ def storage_key(document_storage):
 @pytest.fixture
 def superuser(db):
     return UserFactory(username="root", is_superuser=True)
+
+
+@pytest.fixture
+def committed_db(transactional_db):
+    """A database whose transactions really commit, for tests with threads.
+
+    The event and audit tables refuse TRUNCATE while they hold rows, so they are
+    emptied here, with triggers off (a superuser's session_replication_role),
+    before the test framework truncates every table.
+    """
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
+        cursor.execute("TRUNCATE eventstore_event, eventstore_auditentry")
+        cursor.execute("SET session_replication_role = origin")

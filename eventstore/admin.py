@@ -1,0 +1,159 @@
+"""Read-only admin pages for the event log and the audit log, with CSV export."""
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import StreamingHttpResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from eventstore.audit import audited
+from eventstore.csv_export import csv_rows
+from eventstore.models import AuditEntry, Event, Stream
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Nobody, not even a superuser, adds, changes or deletes rows here."""
+
+    export_fields: list[str] = []
+    change_list_template = "admin/eventstore/change_list_with_export.html"
+    show_full_result_count = False
+    list_per_page = 50
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        export = path(
+            "export.csv",
+            self.admin_site.admin_view(self.export_csv),
+            name=self._export_url_name(),
+        )
+        return [export, *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "export_url": reverse(f"admin:{self._export_url_name()}"),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def _export_url_name(self) -> str:
+        return f"{self.opts.app_label}_{self.opts.model_name}_export"
+
+    def export_csv(self, request):
+        """Stream the rows that the change list shows, with its filters applied."""
+        with audited(f"export_{self.opts.model_name}_csv", object_type="admin"):
+            if not self.has_view_permission(request):
+                raise PermissionDenied
+            changelist = self.get_changelist_instance(request)
+            queryset = changelist.get_queryset(request)
+
+        rows = queryset.values_list(*self.export_fields).iterator(chunk_size=2000)
+        stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+        response = StreamingHttpResponse(
+            csv_rows(self.export_fields, rows), content_type="text/csv"
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="{self.opts.model_name}-{stamp}.csv"'
+        )
+        return response
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdmin):
+    """The event log: every fact about every stream, in commit order."""
+
+    list_display = [
+        "position",
+        "recorded_at",
+        "stream_type",
+        "stream_id",
+        "version",
+        "event_type",
+        "actor",
+    ]
+    list_filter = ["stream_type", "event_type", "recorded_at"]
+    search_fields = ["=stream_id", "event_type", "metadata__actor_name"]
+    date_hierarchy = "recorded_at"
+    ordering = ["-position"]
+    export_fields = [
+        "position",
+        "recorded_at",
+        "stream_type",
+        "stream_id",
+        "version",
+        "event_type",
+        "schema_version",
+        "data",
+        "metadata",
+        "hash",
+    ]
+
+    @admin.display(description=_("actor"))
+    def actor(self, event: Event) -> str:
+        return event.metadata.get("actor_name", "")
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """Every attempted operation, allowed or denied, with who, when and where."""
+
+    list_display = [
+        "position",
+        "occurred_at",
+        "actor_name",
+        "action",
+        "object_type",
+        "object_id",
+        "customer_id",
+        "outcome",
+        "client_address",
+    ]
+    list_filter = ["outcome", "action", "object_type", "occurred_at"]
+    search_fields = [
+        "actor_name",
+        "=object_id",
+        "=customer_id",
+        "=request_id",
+        "client_address",
+    ]
+    date_hierarchy = "occurred_at"
+    export_fields = [
+        "position",
+        "occurred_at",
+        "actor_id",
+        "actor_name",
+        "action",
+        "object_type",
+        "object_id",
+        "customer_id",
+        "outcome",
+        "error",
+        "client_address",
+        "request_id",
+        "hash",
+    ]
+
+
+@admin.register(Stream)
+class StreamAdmin(ReadOnlyAdmin):
+    """Every stream with its current version; rebuilt from the events."""
+
+    list_display = [
+        "stream_id",
+        "stream_type",
+        "version",
+        "last_event_type",
+        "updated_at",
+    ]
+    list_filter = ["stream_type", "last_event_type"]
+    search_fields = ["=stream_id"]
+    ordering = ["-updated_at"]
+    export_fields = list_display

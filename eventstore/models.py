@@ -1,0 +1,164 @@
+"""The append-only event log, the audit log, and the heads of their hash chains."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from eventstore.events import RecordedEvent, event_class_for
+
+
+class ChainHead(models.Model):
+    """The last position and hash of one chain (``events`` or ``audit``).
+
+    Appenders lock this row for the instant before commit: positions are then
+    handed out in commit order with no holes, and a rolled-back transaction
+    gives its numbers back.
+    """
+
+    EVENTS = "events"
+    AUDIT = "audit"
+
+    chain = models.CharField(primary_key=True, max_length=20)
+    last_position = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.chain} at {self.last_position}"
+
+
+class Event(models.Model):
+    """One fact in the history of a stream; rows are never changed."""
+
+    position = models.BigIntegerField(_("position"), primary_key=True)
+    stream_type = models.CharField(_("stream type"), max_length=100)
+    stream_id = models.UUIDField(_("stream id"))
+    version = models.PositiveIntegerField(_("version"))
+    event_type = models.CharField(_("event type"), max_length=100)
+    schema_version = models.PositiveSmallIntegerField(_("schema version"))
+    data = models.JSONField(_("data"))
+    metadata = models.JSONField(_("metadata"))
+    recorded_at = models.DateTimeField(_("recorded"))
+    hash = models.CharField(_("hash"), max_length=64)
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stream_id", "version"], name="eventstore_event_stream_version"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["stream_type", "recorded_at"]),
+            models.Index(fields=["event_type", "recorded_at"]),
+            models.Index(fields=["recorded_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.position} {self.event_type} ({self.stream_id} v{self.version})"
+
+    def to_recorded_event(self) -> RecordedEvent:
+        """Return the typed event, its payload upgraded to the current schema."""
+        event_class = event_class_for(self.event_type)
+        return RecordedEvent(
+            position=self.position,
+            stream_type=self.stream_type,
+            stream_id=self.stream_id,
+            version=self.version,
+            event=event_class.from_data(self.data, self.schema_version),
+            metadata=self.metadata,
+            recorded_at=self.recorded_at,
+        )
+
+    def chained_fields(self) -> dict:
+        """The fields covered by the hash, as plain JSON values."""
+        return {
+            "position": self.position,
+            "stream_type": self.stream_type,
+            "stream_id": str(self.stream_id),
+            "version": self.version,
+            "event_type": self.event_type,
+            "schema_version": self.schema_version,
+            "data": self.data,
+            "metadata": self.metadata,
+            "recorded_at": self.recorded_at.isoformat(),
+        }
+
+
+class AuditEntry(models.Model):
+    """One attempt at an operation, allowed or not; rows are never changed."""
+
+    class Outcome(models.TextChoices):
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        DENIED = "denied", _("Denied")
+
+    position = models.BigIntegerField(_("position"), primary_key=True)
+    occurred_at = models.DateTimeField(_("time"))
+    actor_id = models.CharField(_("actor id"), max_length=64, blank=True)
+    actor_name = models.CharField(_("actor"), max_length=150)
+    action = models.CharField(_("action"), max_length=100)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    customer_id = models.UUIDField(_("customer id"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    error = models.TextField(_("error"), blank=True)
+    # Text, not inet: the hash covers the address exactly as we wrote it.
+    client_address = models.CharField(_("client address"), max_length=45, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    hash = models.CharField(_("hash"), max_length=64)
+
+    class Meta:
+        ordering = ["-position"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        indexes = [
+            models.Index(fields=["occurred_at"]),
+            models.Index(fields=["customer_id", "occurred_at"]),
+            models.Index(fields=["actor_name", "occurred_at"]),
+            models.Index(fields=["action", "occurred_at"]),
+            models.Index(fields=["object_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.position} {self.actor_name} {self.action} {self.outcome}"
+
+    def chained_fields(self) -> dict:
+        """The fields covered by the hash, as plain JSON values."""
+        return {
+            "position": self.position,
+            "occurred_at": self.occurred_at.isoformat(),
+            "actor_id": self.actor_id,
+            "actor_name": self.actor_name,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "customer_id": str(self.customer_id) if self.customer_id else None,
+            "outcome": self.outcome,
+            "error": self.error,
+            "client_address": self.client_address,
+            "request_id": self.request_id,
+        }
+
+
+class Stream(models.Model):
+    """Read model: one row per stream with its current version.
+
+    Kept by the ``streams`` projection, and an example of a read model that
+    ``rebuild_projections`` can rebuild from the log.
+    """
+
+    stream_id = models.UUIDField(_("stream id"), primary_key=True)
+    stream_type = models.CharField(_("stream type"), max_length=100)
+    version = models.PositiveIntegerField(_("version"))
+    last_event_type = models.CharField(_("last event"), max_length=100)
+    started_at = models.DateTimeField(_("started"))
+    updated_at = models.DateTimeField(_("updated"))
+
+    class Meta:
+        verbose_name = _("stream")
+        verbose_name_plural = _("streams")
+        indexes = [models.Index(fields=["stream_type", "updated_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.stream_type} {self.stream_id} v{self.version}"

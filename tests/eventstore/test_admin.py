@@ -1,0 +1,153 @@
+"""The event and audit pages are read-only for everybody, superusers included."""
+
+import csv
+import io
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from eventstore import store
+from eventstore.audit import Attempt, Outcome, record
+from eventstore.models import AuditEntry, Event
+from tests.eventstore.ledger import Ledger
+from tests.factories import UserFactory
+
+PAGES = ["event", "auditentry", "stream"]
+
+
+@pytest.fixture
+def history(db):
+    for owner in ["ada", "grace"]:
+        with store.unit_of_work():
+            Ledger.open(owner).save()
+    record(Attempt("archive_document", object_id="doc-1"), Outcome.DENIED, "no")
+    record(Attempt("archive_document", object_id="doc-2"), Outcome.SUCCEEDED)
+    record(Attempt("create_document", object_id="=HYPERLINK()"), Outcome.SUCCEEDED)
+
+
+@pytest.fixture
+def admin_client(client, superuser):
+    client.force_login(superuser)
+    return client
+
+
+def read_csv(response) -> list[list[str]]:
+    body = b"".join(response.streaming_content).decode()
+    return list(csv.reader(io.StringIO(body)))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_the_change_list_shows_rows_and_no_add_button(admin_client, history, page):
+    response = admin_client.get(reverse(f"admin:eventstore_{page}_changelist"))
+
+    assert response.status_code == 200
+    assert reverse(f"admin:eventstore_{page}_add").encode() not in response.content
+    assert b"Export CSV" in response.content
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_adding_is_refused(admin_client, history, page):
+    response = admin_client.post(reverse(f"admin:eventstore_{page}_add"), {})
+
+    assert response.status_code == 403
+
+
+def test_changing_an_event_is_refused(admin_client, history):
+    url = reverse("admin:eventstore_event_change", args=[1])
+
+    response = admin_client.post(url, {"event_type": "Forged"})
+
+    assert Event.objects.get(position=1).event_type == "LedgerOpened"
+    assert b"Forged" not in response.content
+    assert b'name="event_type"' not in admin_client.get(url).content
+
+
+def test_deleting_an_event_is_refused(admin_client, history):
+    response = admin_client.post(
+        reverse("admin:eventstore_event_delete", args=[1]), {"post": "yes"}
+    )
+
+    assert response.status_code == 403
+    assert Event.objects.count() == 2
+
+
+def test_deleting_audit_entries_in_bulk_is_not_offered(admin_client, history):
+    response = admin_client.post(
+        reverse("admin:eventstore_auditentry_changelist"),
+        {"action": "delete_selected", "_selected_action": [1, 2], "post": "yes"},
+    )
+
+    assert AuditEntry.objects.count() == 3
+    assert b"delete_selected" not in response.content
+
+
+def test_the_audit_log_filters_by_outcome(admin_client, history):
+    response = admin_client.get(
+        reverse("admin:eventstore_auditentry_changelist"), {"outcome__exact": "denied"}
+    )
+
+    assert [e.object_id for e in response.context["cl"].result_list] == ["doc-1"]
+
+
+def test_the_csv_export_holds_the_filtered_rows(admin_client, history):
+    response = admin_client.get(
+        reverse("admin:eventstore_auditentry_export"),
+        {"action__exact": "archive_document"},
+    )
+
+    rows = read_csv(response)
+    assert rows[0][:5] == [
+        "position",
+        "occurred_at",
+        "actor_id",
+        "actor_name",
+        "action",
+    ]
+    assert sorted(row[6] for row in rows[1:]) == ["doc-1", "doc-2"]
+
+
+def test_the_csv_export_defuses_spreadsheet_formulas(admin_client, history):
+    response = admin_client.get(
+        reverse("admin:eventstore_auditentry_export"), {"q": "=HYPERLINK()"}
+    )
+
+    assert read_csv(response)[1][6] == "'=HYPERLINK()"
+
+
+def test_the_event_export_writes_payloads_as_json(admin_client, history):
+    response = admin_client.get(reverse("admin:eventstore_event_export"))
+
+    rows = read_csv(response)
+    assert rows[1][7] == '{"owner": "grace"}'
+
+
+def test_an_export_is_itself_audited(admin_client, history, superuser):
+    admin_client.get(reverse("admin:eventstore_event_export"))
+
+    entry = AuditEntry.objects.order_by("-position").first()
+    assert (entry.action, entry.actor_name, entry.outcome) == (
+        "export_event_csv",
+        superuser.username,
+        "succeeded",
+    )
+
+
+def test_staff_without_view_permission_cannot_export(client, history):
+    client.force_login(UserFactory())
+
+    response = client.get(reverse("admin:eventstore_auditentry_export"))
+
+    assert response.status_code == 403
+    assert AuditEntry.objects.order_by("-position").first().outcome == "denied"
+
+
+def test_staff_with_view_permission_reads_the_audit_log(client, history):
+    auditor = UserFactory()
+    auditor.user_permissions.add(Permission.objects.get(codename="view_auditentry"))
+    client.force_login(auditor)
+
+    response = client.get(reverse("admin:eventstore_auditentry_changelist"))
+
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) == 3
