@@ -36,6 +36,10 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Event appends: this store against eventsourcing's recorder and plain INSERTs.
+bench: install
+	$(WITH_SERVICES) $(PY) bench/append_events.py $(ARGS)
+
 # For running pytest or manage.py by hand: start once, then
 #   eval "$$(.venv/bin/python -m devservices env)"
 services: install

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from eventstore.audit import audited
 from eventstore.csv_export import csv_rows
-from eventstore.models import AuditEntry, Event, Stream
+from eventstore.models import AuditEntry, Event
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -140,20 +140,3 @@ class AuditEntryAdmin(ReadOnlyAdmin):
         "request_id",
         "hash",
     ]
-
-
-@admin.register(Stream)
-class StreamAdmin(ReadOnlyAdmin):
-    """Every stream with its current version; rebuilt from the events."""
-
-    list_display = [
-        "stream_id",
-        "stream_type",
-        "version",
-        "last_event_type",
-        "updated_at",
-    ]
-    list_filter = ["stream_type", "last_event_type"]
-    search_fields = ["=stream_id"]
-    ordering = ["-updated_at"]
-    export_fields = list_display

@@ -8,7 +8,6 @@ class EventStoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from eventstore import projections  # noqa: F401 - registers projections
         from eventstore.store import ensure_chain_heads
 
         # After migrate, and after a test flush emptied every table.

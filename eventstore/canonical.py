@@ -1,10 +1,15 @@
 """Canonical bytes and the SHA-256 chain that links stored rows.
 
-Each row's hash covers the previous row's hash and the canonical JSON of the
-row: sorted keys, no spaces, UTF-8. PostgreSQL's jsonb re-orders keys and
-rewrites numbers, so the hash is computed from our own serialization, never
-from jsonb's text. Floats are refused: jsonb may print 1e5 back as 100000,
-which would change the bytes; amounts travel as strings or integers.
+Each row's hash covers the previous row's hash, the row's position and the
+canonical JSON of the rest of the row (its body): sorted keys, no spaces,
+UTF-8. PostgreSQL's jsonb re-orders keys and rewrites numbers, so the body is
+our own serialization, never jsonb's text. Floats are refused: jsonb may print
+1e5 back as 100000, which would change the bytes; amounts travel as strings or
+integers.
+
+The database computes the same hash as it inserts rows (the function
+eventstore_next_links, installed by a migration); this module recomputes it to
+verify the chain.
 """
 
 import hashlib
@@ -32,7 +37,6 @@ def canonical_json(value: Any) -> str:
     return text
 
 
-def chain_hash(previous_hash: str, record: dict[str, Any]) -> str:
-    """Return the hash of ``record`` chained to ``previous_hash``."""
-    payload = canonical_json([previous_hash, record]).encode()
-    return hashlib.sha256(payload).hexdigest()
+def chain_hash(previous_hash: str, position: int, body: str) -> str:
+    """Return the hash of the row at ``position`` chained to ``previous_hash``."""
+    return hashlib.sha256(f"{previous_hash}:{position}:{body}".encode()).hexdigest()

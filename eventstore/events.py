@@ -14,6 +14,7 @@ are loaded, and the stored rows never change.
 
 import dataclasses
 import datetime
+import functools
 import typing
 import uuid
 from collections.abc import Callable
@@ -46,7 +47,7 @@ class DomainEvent:
     def from_data(cls, data: Payload, schema_version: int) -> "DomainEvent":
         for version in range(schema_version, cls.schema_version):
             data = cls.upgrades[version](data)
-        hints = typing.get_type_hints(cls)
+        hints = _field_types(cls)
         return cls(
             **{
                 field.name: _from_json(data[field.name], hints[field.name])
@@ -58,9 +59,13 @@ class DomainEvent:
 
 @dataclasses.dataclass(frozen=True)
 class RecordedEvent:
-    """An event as stored: its place in the log, its stream and its metadata."""
+    """An event as stored: its place in the log, its stream and its metadata.
 
-    position: int
+    ``position`` is None while the event is being appended: positions are handed
+    out in the last instant before commit, after inline projections ran.
+    """
+
+    position: int | None
     stream_type: str
     stream_id: uuid.UUID
     version: int
@@ -71,6 +76,11 @@ class RecordedEvent:
     @property
     def event_type(self) -> str:
         return self.event.event_type()
+
+
+@functools.cache
+def _field_types(event_class: type[DomainEvent]) -> dict[str, Any]:
+    return typing.get_type_hints(event_class)
 
 
 _registry: dict[str, type[DomainEvent]] = {}

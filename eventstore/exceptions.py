@@ -35,11 +35,3 @@ class NoUnitOfWork(EventStoreError):
             "Append events inside eventstore.store.unit_of_work(), which writes "
             "them last, just before the transaction commits"
         )
-
-
-class ChainHeadMissing(EventStoreError):
-    """The counter row of a hash chain is missing: migrations were not run."""
-
-    def __init__(self, chain: str):
-        self.chain = chain
-        super().__init__(f"The {chain} chain has no head row; run manage.py migrate")

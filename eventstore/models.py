@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from eventstore.canonical import canonical_json
 from eventstore.events import RecordedEvent, event_class_for
 
 
@@ -57,6 +58,20 @@ class Event(models.Model):
     def __str__(self) -> str:
         return f"#{self.position} {self.event_type} ({self.stream_id} v{self.version})"
 
+    @classmethod
+    def from_recorded_event(cls, recorded: RecordedEvent) -> "Event":
+        return cls(
+            position=recorded.position,
+            stream_type=recorded.stream_type,
+            stream_id=recorded.stream_id,
+            version=recorded.version,
+            event_type=recorded.event_type,
+            schema_version=recorded.event.schema_version,
+            data=recorded.event.to_data(),
+            metadata=recorded.metadata,
+            recorded_at=recorded.recorded_at,
+        )
+
     def to_recorded_event(self) -> RecordedEvent:
         """Return the typed event, its payload upgraded to the current schema."""
         event_class = event_class_for(self.event_type)
@@ -70,19 +85,20 @@ class Event(models.Model):
             recorded_at=self.recorded_at,
         )
 
-    def chained_fields(self) -> dict:
-        """The fields covered by the hash, as plain JSON values."""
-        return {
-            "position": self.position,
-            "stream_type": self.stream_type,
-            "stream_id": str(self.stream_id),
-            "version": self.version,
-            "event_type": self.event_type,
-            "schema_version": self.schema_version,
-            "data": self.data,
-            "metadata": self.metadata,
-            "recorded_at": self.recorded_at.isoformat(),
-        }
+    def chained_body(self) -> str:
+        """The canonical JSON of every field the hash covers besides position."""
+        return canonical_json(
+            {
+                "stream_type": self.stream_type,
+                "stream_id": str(self.stream_id),
+                "version": self.version,
+                "event_type": self.event_type,
+                "schema_version": self.schema_version,
+                "data": self.data,
+                "metadata": self.metadata,
+                "recorded_at": self.recorded_at.isoformat(),
+            }
+        )
 
 
 class AuditEntry(models.Model):
@@ -123,42 +139,20 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"#{self.position} {self.actor_name} {self.action} {self.outcome}"
 
-    def chained_fields(self) -> dict:
-        """The fields covered by the hash, as plain JSON values."""
-        return {
-            "position": self.position,
-            "occurred_at": self.occurred_at.isoformat(),
-            "actor_id": self.actor_id,
-            "actor_name": self.actor_name,
-            "action": self.action,
-            "object_type": self.object_type,
-            "object_id": self.object_id,
-            "customer_id": str(self.customer_id) if self.customer_id else None,
-            "outcome": self.outcome,
-            "error": self.error,
-            "client_address": self.client_address,
-            "request_id": self.request_id,
-        }
-
-
-class Stream(models.Model):
-    """Read model: one row per stream with its current version.
-
-    Kept by the ``streams`` projection, and an example of a read model that
-    ``rebuild_projections`` can rebuild from the log.
-    """
-
-    stream_id = models.UUIDField(_("stream id"), primary_key=True)
-    stream_type = models.CharField(_("stream type"), max_length=100)
-    version = models.PositiveIntegerField(_("version"))
-    last_event_type = models.CharField(_("last event"), max_length=100)
-    started_at = models.DateTimeField(_("started"))
-    updated_at = models.DateTimeField(_("updated"))
-
-    class Meta:
-        verbose_name = _("stream")
-        verbose_name_plural = _("streams")
-        indexes = [models.Index(fields=["stream_type", "updated_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.stream_type} {self.stream_id} v{self.version}"
+    def chained_body(self) -> str:
+        """The canonical JSON of every field the hash covers besides position."""
+        return canonical_json(
+            {
+                "occurred_at": self.occurred_at.isoformat(),
+                "actor_id": self.actor_id,
+                "actor_name": self.actor_name,
+                "action": self.action,
+                "object_type": self.object_type,
+                "object_id": self.object_id,
+                "customer_id": str(self.customer_id) if self.customer_id else None,
+                "outcome": self.outcome,
+                "error": self.error,
+                "client_address": self.client_address,
+                "request_id": self.request_id,
+            }
+        )

@@ -6,23 +6,30 @@ projection can be emptied and replayed from position 1 at any time.
 """
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 
 from django.db import connection, models, transaction
 
 from eventstore.events import RecordedEvent
-from eventstore.models import Event, Stream
+from eventstore.models import Event
 
 logger = logging.getLogger(__name__)
 
 
 class Projection:
-    """Subclass, name it, list its tables, and handle the events it cares for."""
+    """Subclass, name it, list its tables, and handle the events it cares for.
+
+    Events arrive in batches, in log order: those of one transaction as it
+    commits, or those of one page of the log during a rebuild, and only those
+    of the stream types listed. A projection must not depend on positions,
+    which inline handling does not know yet.
+    """
 
     name: str
+    stream_types: frozenset[str]
     read_models: tuple[type[models.Model], ...] = ()
 
-    def handle(self, event: RecordedEvent) -> None:
+    def handle(self, events: list[RecordedEvent]) -> None:
         raise NotImplementedError
 
     def clear(self) -> None:
@@ -39,15 +46,20 @@ def register(projection_class: type[Projection]) -> type[Projection]:
     return projection_class
 
 
+def unregister(name: str) -> None:
+    _projections.pop(name, None)
+
+
 def registered() -> dict[str, Projection]:
     return dict(_projections)
 
 
-def handle(events: Iterable[RecordedEvent]) -> None:
-    """Apply newly appended events to every registered projection."""
-    for event in events:
-        for projection in _projections.values():
-            projection.handle(event)
+def handle(events: list[RecordedEvent]) -> None:
+    """Apply newly appended events to the projections of their stream types."""
+    for projection in _projections.values():
+        relevant = [e for e in events if e.stream_type in projection.stream_types]
+        if relevant:
+            projection.handle(relevant)
 
 
 def rebuild(
@@ -59,9 +71,9 @@ def rebuild(
     with transaction.atomic():
         projection.clear()
         replayed = 0
-        for batch in _batches(Event.objects.order_by("position"), batch_size):
-            for row in batch:
-                projection.handle(row.to_recorded_event())
+        log = Event.objects.filter(stream_type__in=projection.stream_types)
+        for batch in _batches(log.order_by("position"), batch_size):
+            projection.handle([row.to_recorded_event() for row in batch])
             replayed += len(batch)
             on_batch(len(batch))
     logger.info("rebuilt projection %s from %s events", projection.name, replayed)
@@ -125,27 +137,3 @@ def _batches(queryset, size: int) -> Iterator[list]:
             return
         yield batch
         last = batch[-1].pk
-
-
-@register
-class StreamsProjection(Projection):
-    """One row per stream with its current version and last event."""
-
-    name = "streams"
-    read_models = (Stream,)
-
-    def handle(self, event: RecordedEvent) -> None:
-        updated = Stream.objects.filter(stream_id=event.stream_id).update(
-            version=event.version,
-            last_event_type=event.event_type,
-            updated_at=event.recorded_at,
-        )
-        if not updated:
-            Stream.objects.create(
-                stream_id=event.stream_id,
-                stream_type=event.stream_type,
-                version=event.version,
-                last_event_type=event.event_type,
-                started_at=event.recorded_at,
-                updated_at=event.recorded_at,
-            )

@@ -9,48 +9,35 @@ talks to storage.
 
 import contextlib
 import dataclasses
+import functools
 import logging
 import re
 import threading
 import uuid
 from collections.abc import Iterator, Sequence
 
-from django.db import IntegrityError, transaction
+import psycopg
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from eventstore import context, projections
-from eventstore.canonical import GENESIS_HASH, chain_hash
+from eventstore.canonical import GENESIS_HASH
 from eventstore.events import DomainEvent, RecordedEvent
-from eventstore.exceptions import ChainHeadMissing, ConcurrencyConflict, NoUnitOfWork
+from eventstore.exceptions import ConcurrencyConflict, NoUnitOfWork
 from eventstore.models import AuditEntry, ChainHead, Event
 
 logger = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass
-class _PendingAppend:
-    stream_type: str
-    stream_id: uuid.UUID
-    expected_version: int
-    events: Sequence[DomainEvent]
-    metadata: dict
-
-
-@dataclasses.dataclass
 class UnitOfWork:
     """What one transaction will write to the logs when it is about to commit."""
 
-    appends: list[_PendingAppend] = dataclasses.field(default_factory=list)
+    events: list[RecordedEvent] = dataclasses.field(default_factory=list)
     audit_entries: list[AuditEntry] = dataclasses.field(default_factory=list)
-    recorded: list[RecordedEvent] = dataclasses.field(default_factory=list)
-
-    def next_version(self, stream_id: uuid.UUID) -> int | None:
-        versions = [
-            pending.expected_version + len(pending.events)
-            for pending in self.appends
-            if pending.stream_id == stream_id
-        ]
-        return versions[-1] if versions else None
+    # Stream versions read or appended in this transaction.
+    known_versions: dict[uuid.UUID, int] = dataclasses.field(default_factory=dict)
 
 
 _local = threading.local()
@@ -60,7 +47,9 @@ _local = threading.local()
 def unit_of_work() -> Iterator[UnitOfWork]:
     """Run the block in a transaction and write its events and audit last.
 
-    Nested calls join the outermost unit of work.
+    Nested calls join the outermost unit of work. Inside a transaction that the
+    caller opened, the writing happens when the block ends, and the chain lock
+    is then held until the caller's transaction ends.
     """
     current = getattr(_local, "unit_of_work", None)
     if current is not None:
@@ -85,25 +74,33 @@ def append(
 ) -> None:
     """Append ``events`` to a stream that must now be at ``expected_version``.
 
-    The version is checked at once, so a stale caller learns it before doing
-    any other work, and again when the events are written.
+    A version this transaction does not know yet is read at once, so that a
+    stale caller learns it before doing any other work. When the events are
+    written, the unique (stream, version) pair catches any writer that got in
+    between, and a stream that should be new but is not.
     """
     work = _current_unit_of_work()
-    current = work.next_version(stream_id)
-    if current is None:
+    current = work.known_versions.get(stream_id)
+    if current is None and expected_version != 0:
         current = stream_version(stream_id)
-    if current != expected_version:
+    if current is not None and current != expected_version:
         raise ConcurrencyConflict(stream_id, expected_version)
 
-    work.appends.append(
-        _PendingAppend(
-            stream_type=stream_type,
-            stream_id=stream_id,
-            expected_version=expected_version,
-            events=list(events),
-            metadata=context.current().metadata(),
+    metadata = context.current().metadata()
+    recorded_at = timezone.now()
+    for version, event in enumerate(events, start=expected_version + 1):
+        work.events.append(
+            RecordedEvent(
+                position=None,
+                stream_type=stream_type,
+                stream_id=stream_id,
+                version=version,
+                event=event,
+                metadata=metadata,
+                recorded_at=recorded_at,
+            )
         )
-    )
+    work.known_versions[stream_id] = expected_version + len(events)
 
 
 def add_audit_entry(entry: AuditEntry) -> None:
@@ -113,7 +110,12 @@ def add_audit_entry(entry: AuditEntry) -> None:
 
 def load_stream(stream_id: uuid.UUID) -> list[RecordedEvent]:
     rows = Event.objects.filter(stream_id=stream_id).order_by("version")
-    return [row.to_recorded_event() for row in rows]
+    history = [row.to_recorded_event() for row in rows]
+
+    work = getattr(_local, "unit_of_work", None)
+    if work is not None:
+        work.known_versions[stream_id] = history[-1].version if history else 0
+    return history
 
 
 def stream_version(stream_id: uuid.UUID) -> int:
@@ -136,75 +138,98 @@ def _current_unit_of_work() -> UnitOfWork:
 def _write(work: UnitOfWork) -> None:
     # Events before audit, always: two chains locked in one order never
     # deadlock.
-    if work.appends:
+    if work.events:
         _write_events(work)
     if work.audit_entries:
-        _write_audit_entries(work.audit_entries)
+        _append_to_chain(ChainHead.AUDIT, AuditEntry, work.audit_entries)
 
 
 def _write_events(work: UnitOfWork) -> None:
-    recorded_at = timezone.now()
-    head = _lock_head(ChainHead.EVENTS)
-    rows = []
-    for pending in work.appends:
-        for offset, event in enumerate(pending.events, start=1):
-            head.last_position += 1
-            row = Event(
-                position=head.last_position,
-                stream_type=pending.stream_type,
-                stream_id=pending.stream_id,
-                version=pending.expected_version + offset,
-                event_type=event.event_type(),
-                schema_version=event.schema_version,
-                data=event.to_data(),
-                metadata=pending.metadata,
-                recorded_at=recorded_at,
-            )
-            row.hash = head.last_hash = chain_hash(head.last_hash, row.chained_fields())
-            rows.append(row)
+    # Read models first: their writes need no chain lock, so they stay out of
+    # the serialized instant below. They see no positions yet.
+    projections.handle(work.events)
 
+    rows = [Event.from_recorded_event(event) for event in work.events]
     try:
-        Event.objects.bulk_create(rows)
+        _append_to_chain(ChainHead.EVENTS, Event, rows)
     except IntegrityError as error:
         raise ConcurrencyConflict(_conflicting_stream(error, work)) from error
-    _save_head(head)
 
-    work.recorded = [row.to_recorded_event() for row in rows]
-    projections.handle(work.recorded)
+    work.events = [
+        dataclasses.replace(event, position=row.position)
+        for event, row in zip(work.events, rows, strict=True)
+    ]
     logger.info(
         "appended events %s-%s to %s",
         rows[0].position,
         rows[-1].position,
-        ", ".join(sorted({str(pending.stream_id) for pending in work.appends})),
+        ", ".join(sorted({str(row.stream_id) for row in rows})),
     )
 
 
-def _write_audit_entries(entries: list[AuditEntry]) -> None:
-    head = _lock_head(ChainHead.AUDIT)
-    for entry in entries:
-        head.last_position += 1
-        entry.position = head.last_position
-        entry.hash = head.last_hash = chain_hash(head.last_hash, entry.chained_fields())
-    AuditEntry.objects.bulk_create(entries)
-    _save_head(head)
+def _append_to_chain(chain: str, model: type[Model], rows: list) -> None:
+    """Insert ``rows`` after the chain's head, numbered and hashed as they go in.
+
+    This is the serialized instant: the database function that numbers the rows
+    locks the head until commit, so every other appender waits. One statement
+    does it all, so no round trip to us happens under the lock but the commit's.
+    It is prepared once per connection, and its values travel as one array per
+    column, bound on the server rather than quoted into the text.
+    """
+    fields = _chained_fields(model)
+    arrays = [
+        [
+            field.get_db_prep_save(getattr(row, field.attname), connection)
+            for row in rows
+        ]
+        for field in fields
+    ]
+
+    connection.ensure_connection()
+    raw = connection.connection
+    # In a pipeline, the transaction's BEGIN travels with the statement.
+    with (
+        connection.wrap_database_errors,
+        raw.pipeline(),
+        psycopg.Cursor(raw) as cursor,
+    ):
+        cursor.execute(
+            _insert_statement(model),
+            [chain, [row.chained_body() for row in rows], *arrays],
+            prepare=True,
+        )
+        links = sorted(cursor.fetchall())
+
+    for row, (position, hash) in zip(rows, links, strict=True):
+        row.position, row.hash = position, hash
 
 
-def _lock_head(chain: str) -> ChainHead:
-    try:
-        return ChainHead.objects.select_for_update().get(chain=chain)
-    except ChainHead.DoesNotExist:
-        raise ChainHeadMissing(chain) from None
+def _chained_fields(model: type[Model]) -> list:
+    return [
+        field
+        for field in model._meta.concrete_fields
+        if field.attname not in ("position", "hash")
+    ]
 
 
-def _save_head(head: ChainHead) -> None:
-    ChainHead.objects.filter(chain=head.chain).update(
-        last_position=head.last_position, last_hash=head.last_hash
+@functools.cache
+def _insert_statement(model: type[Model]) -> str:
+    quote = connection.ops.quote_name
+    fields = _chained_fields(model)
+    columns = ", ".join(quote(field.column) for field in fields)
+    arrays = ", ".join(f"%b::{field.db_type(connection)}[]" for field in fields)
+    return (
+        f"INSERT INTO {quote(model._meta.db_table)} (position, hash, {columns})"
+        f" SELECT link_position, link_hash, {columns}"
+        " FROM eventstore_next_links(%b, %b)"
+        " WITH ORDINALITY AS link (link_position, link_hash, number)"
+        f" JOIN unnest({arrays}) WITH ORDINALITY AS new_row ({columns}, number)"
+        " USING (number)"
+        " ORDER BY number RETURNING position, hash"
     )
 
 
-UUID_PATTERN = re.compile(
-    r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-)
+UUID_PATTERN = re.compile(r"[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}")
 
 
 def _conflicting_stream(error: IntegrityError, work: UnitOfWork) -> uuid.UUID:
@@ -213,7 +238,7 @@ def _conflicting_stream(error: IntegrityError, work: UnitOfWork) -> uuid.UUID:
     found = UUID_PATTERN.search(detail or "")
     if found:
         return uuid.UUID(found.group())
-    return work.appends[0].stream_id
+    return work.events[0].stream_id
 
 
 def ensure_chain_heads(**kwargs) -> None:

@@ -41,7 +41,7 @@ def verify_chain(
                 f"position {expected_position} is missing (next is {row.position})",
             )
         try:
-            recomputed = chain_hash(previous_hash, row.chained_fields())
+            recomputed = chain_hash(previous_hash, row.position, row.chained_body())
         except ValueError as error:
             return ChainReport(chain, row.position - 1, row.position, str(error))
         if recomputed != row.hash:

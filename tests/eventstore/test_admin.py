@@ -10,10 +10,10 @@ from django.urls import reverse
 from eventstore import store
 from eventstore.audit import Attempt, Outcome, record
 from eventstore.models import AuditEntry, Event
-from tests.eventstore.ledger import Ledger
 from tests.factories import UserFactory
+from tests.ledger.domain import Ledger
 
-PAGES = ["event", "auditentry", "stream"]
+PAGES = ["event", "auditentry"]
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from django.db import DatabaseError, connection, transaction
 from eventstore import store
 from eventstore.audit import Attempt, Outcome, record
 from eventstore.roles import app_role_grants
-from tests.eventstore.ledger import Ledger
+from tests.ledger.domain import Ledger
 
 APPEND_ONLY_TABLES = ["eventstore_event", "eventstore_auditentry"]
 

@@ -7,7 +7,7 @@ from eventstore import store
 from eventstore.audit import audited
 from eventstore.context import Actor, acting_as, system_actor
 from eventstore.models import AuditEntry, Event
-from tests.eventstore.ledger import Ledger
+from tests.ledger.domain import Ledger
 
 CUSTOMER = uuid.UUID("00000000-0000-4000-8000-000000000001")
 

@@ -6,7 +6,7 @@ import pytest
 from eventstore.canonical import canonical_json, chain_hash
 from eventstore.events import event_class_for
 from eventstore.exceptions import UnknownEventType
-from tests.eventstore.ledger import LedgerClosed, NoteWritten
+from tests.ledger.domain import LedgerClosed, NoteWritten
 
 
 def test_an_event_class_is_found_by_its_name():
@@ -51,7 +51,8 @@ def test_canonical_json_refuses_floats():
         canonical_json({"amount": 10.5})
 
 
-def test_a_hash_depends_on_the_previous_hash():
-    record = {"position": 1, "at": datetime.date(2026, 1, 1).isoformat()}
+def test_a_hash_depends_on_the_previous_hash_and_the_position():
+    body = canonical_json({"at": datetime.date(2026, 1, 1).isoformat()})
 
-    assert chain_hash("0" * 64, record) != chain_hash("1" * 64, record)
+    assert chain_hash("0" * 64, 1, body) != chain_hash("1" * 64, 1, body)
+    assert chain_hash("0" * 64, 1, body) != chain_hash("0" * 64, 2, body)

@@ -5,8 +5,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from eventstore import store
-from eventstore.models import Stream
-from tests.eventstore.ledger import Ledger
+from tests.ledger.domain import Ledger
+from tests.ledger.models import LedgerSummary
 
 
 @pytest.fixture
@@ -24,8 +24,8 @@ def three_ledgers(db):
     return ledgers
 
 
-def stream_rows() -> list[dict]:
-    return list(Stream.objects.order_by("stream_id").values())
+def summaries() -> list[dict]:
+    return list(LedgerSummary.objects.order_by("ledger_id").values())
 
 
 def rebuild(*args) -> tuple[int, str]:
@@ -37,55 +37,61 @@ def rebuild(*args) -> tuple[int, str]:
     return 0, output.getvalue()
 
 
-def test_the_streams_projection_follows_appends_in_the_same_transaction(
-    three_ledgers,
-):
-    closed = Stream.objects.get(stream_id=three_ledgers[0].id)
+def test_a_projection_follows_appends_in_the_same_transaction(three_ledgers):
+    closed = LedgerSummary.objects.get(ledger_id=three_ledgers[0].id)
 
-    assert (closed.version, closed.last_event_type) == (3, "LedgerClosed")
-    assert Stream.objects.count() == 3
+    assert (closed.owner, closed.notes, closed.closed) == ("ada", 1, True)
+    assert LedgerSummary.objects.count() == 3
+
+
+def test_a_projection_is_rolled_back_with_its_events(db):
+    with pytest.raises(RuntimeError), store.unit_of_work():
+        Ledger.open("ada").save()
+        raise RuntimeError("storage said no")
+
+    assert not LedgerSummary.objects.exists()
 
 
 def test_a_rebuild_reproduces_the_inline_projection_exactly(three_ledgers):
-    before = stream_rows()
+    before = summaries()
 
     status, output = rebuild()
 
     assert status == 0
-    assert "streams: rebuilt from 7 events" in output
-    assert stream_rows() == before
+    assert "ledger_summary: rebuilt from 7 events" in output
+    assert summaries() == before
 
 
 def test_a_rebuild_repairs_a_damaged_read_model(three_ledgers):
-    before = stream_rows()
-    Stream.objects.filter(stream_id=three_ledgers[2].id).delete()
-    Stream.objects.filter(stream_id=three_ledgers[1].id).update(version=99)
+    before = summaries()
+    LedgerSummary.objects.filter(ledger_id=three_ledgers[2].id).delete()
+    LedgerSummary.objects.filter(ledger_id=three_ledgers[1].id).update(notes=99)
 
-    rebuild("streams", "--batch-size", "2")
+    rebuild("ledger_summary", "--batch-size", "2")
 
-    assert stream_rows() == before
+    assert summaries() == before
 
 
 def test_check_passes_when_the_read_model_matches(three_ledgers):
     status, output = rebuild("--check")
 
     assert status == 0
-    assert "streams: matches the events" in output
+    assert "ledger_summary: matches the events" in output
 
 
 def test_check_reports_differences_and_writes_nothing(three_ledgers):
-    Stream.objects.filter(stream_id=three_ledgers[1].id).update(version=99)
-    damaged = stream_rows()
+    LedgerSummary.objects.filter(ledger_id=three_ledgers[1].id).update(notes=99)
+    damaged = summaries()
 
     status, output = rebuild("--check")
 
     assert status == 1
-    assert "streams: eventstore_stream has 2 rows that differ" in output
-    assert stream_rows() == damaged
+    assert "ledger_summary: ledger_ledgersummary has 2 rows that differ" in output
+    assert summaries() == damaged
 
 
 def test_check_finds_a_missing_row(three_ledgers):
-    Stream.objects.filter(stream_id=three_ledgers[0].id).delete()
+    LedgerSummary.objects.filter(ledger_id=three_ledgers[0].id).delete()
 
     status, output = rebuild("--check")
 

@@ -7,7 +7,7 @@ from django.db import connection, transaction
 from eventstore import store
 from eventstore.exceptions import ConcurrencyConflict, NoUnitOfWork
 from eventstore.models import ChainHead, Event
-from tests.eventstore.ledger import Ledger, LedgerOpened, NoteWritten
+from tests.ledger.domain import Ledger, LedgerOpened, NoteWritten
 
 
 def open_ledger(owner: str = "ops") -> Ledger:

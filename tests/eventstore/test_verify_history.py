@@ -9,7 +9,7 @@ from django.db import connection
 
 from eventstore import store
 from eventstore.audit import Attempt, Outcome, record
-from tests.eventstore.ledger import Ledger
+from tests.ledger.domain import Ledger
 
 
 @pytest.fixture

@@ -23,10 +23,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, projection, check: bool, batch_size: int, **options):
         chosen = self._chosen(projection)
-        total = Event.objects.count()
         differing = 0
 
         for item in chosen:
+            total = Event.objects.filter(stream_type__in=item.stream_types).count()
             with tqdm(total=total, desc=item.name, unit="event") as progress:
                 options = {"batch_size": batch_size, "on_batch": progress.update}
                 if check:

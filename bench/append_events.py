@@ -1,0 +1,247 @@
+"""Benchmark: event appends through this store, eventsourcing's recorder, plain INSERTs.
+
+Run with ``make bench``. The three contenders write the same workload (streams
+of a few events, one transaction per stream) into one fresh database on the
+same PostgreSQL server, first with one writer, then with several. Each writer is
+a process of its own, as gunicorn workers are, so that Python's GIL does not
+decide the result. The table shows events per second and the ratios.
+
+This store does more per append than the others: it hands out gap-free
+positions in commit order, chains SHA-256 hashes, and keeps the streams read
+model, all in the appending transaction. eventsourcing's default recorder
+serializes appends with a table lock and numbers them from a sequence, which
+can leave holes; the plain INSERTs serialize nothing.
+"""
+
+import argparse
+import dataclasses
+import json
+import multiprocessing
+import os
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+CONTENDERS = ["this store", "eventsourcing", "plain INSERT"]
+NOTE = "x" * 100
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--streams", type=int, default=2000)
+    parser.add_argument("--events-per-stream", type=int, default=4)
+    parser.add_argument("--writers", default="1,4", help="comma-separated counts")
+    options = parser.parse_args()
+    writer_counts = [int(count) for count in options.writers.split(",")]
+
+    os.environ["DATABASE_URL"] = fresh_database(os.environ["DATABASE_URL"])
+    prepare_schema()
+
+    results = {}
+    for writers in writer_counts:
+        for name in CONTENDERS:
+            rate = run(name, writers, options.streams, options.events_per_stream)
+            results[name, writers] = rate
+            print(f"  {name:<14} {writers} writer(s): {rate:7.0f} events/s")
+
+    print_table(results, writer_counts, options)
+    total = options.streams * options.events_per_stream * len(writer_counts)
+    check_our_log(total)
+
+
+def run(name: str, writers: int, streams: int, events_per_stream: int) -> float:
+    """Append ``streams`` streams from ``writers`` processes; return events/s."""
+    context = multiprocessing.get_context("spawn")
+    ready = context.Barrier(writers + 1)
+    shares = [streams // writers + (i < streams % writers) for i in range(writers)]
+    processes = [
+        context.Process(target=writer, args=(name, share, events_per_stream, ready))
+        for share in shares
+    ]
+    for process in processes:
+        process.start()
+
+    ready.wait(timeout=120)
+    began = time.perf_counter()
+    for process in processes:
+        process.join()
+    elapsed = time.perf_counter() - began
+
+    if any(process.exitcode != 0 for process in processes):
+        raise SystemExit(f"a {name} writer failed")
+    return streams * events_per_stream / elapsed
+
+
+def writer(name: str, streams: int, events_per_stream: int, ready) -> None:
+    """One writer process: set up outside the timing, then append."""
+    append = {
+        "this store": our_store,
+        "eventsourcing": eventsourcing_recorder,
+        "plain INSERT": plain_insert,
+    }[name]()
+    ready.wait(timeout=120)
+    for _ in range(streams):
+        append(uuid.uuid4(), events_per_stream)
+
+
+def our_store():
+    import django
+
+    django.setup()
+    from eventstore import store
+
+    event_class = benchmark_event_class()
+
+    def append(stream_id: uuid.UUID, count: int) -> None:
+        events = [event_class(note=NOTE, sequence=n) for n in range(count)]
+        with store.unit_of_work():
+            store.append("benchmark", stream_id, events, expected_version=0)
+
+    return append
+
+
+def eventsourcing_recorder():
+    from eventsourcing.persistence import StoredEvent
+    from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+
+    parts = urlparse(os.environ["DATABASE_URL"])
+    datastore = PostgresDatastore(
+        dbname=parts.path.lstrip("/"),
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password or "",
+    )
+    recorder = PostgresApplicationRecorder(datastore, events_table_name="es_events")
+
+    def append(stream_id: uuid.UUID, count: int) -> None:
+        recorder.insert_events(
+            [
+                StoredEvent(
+                    originator_id=stream_id,
+                    originator_version=n + 1,
+                    topic="bench:BenchmarkEventRecorded",
+                    state=payload(n).encode(),
+                )
+                for n in range(count)
+            ]
+        )
+
+    return append
+
+
+def plain_insert():
+    connection = psycopg.connect(os.environ["DATABASE_URL"])
+
+    def append(stream_id: uuid.UUID, count: int) -> None:
+        with connection.transaction(), connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO plain_events (stream_id, version, event_type, data)"
+                " VALUES (%s, %s, %s, %s)",
+                [
+                    (stream_id, n + 1, "BenchmarkEventRecorded", payload(n))
+                    for n in range(count)
+                ],
+            )
+
+    return append
+
+
+def payload(sequence: int) -> str:
+    return json.dumps({"note": NOTE, "sequence": sequence})
+
+
+def benchmark_event_class():
+    from eventstore.events import DomainEvent, register
+
+    @register
+    @dataclasses.dataclass(frozen=True)
+    class BenchmarkEventRecorded(DomainEvent):
+        note: str
+        sequence: int
+
+    return BenchmarkEventRecorded
+
+
+def fresh_database(url: str) -> str:
+    parts = urlparse(url)
+    name = f"{parts.path.lstrip('/')}_bench"
+    admin_url = urlunparse(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return urlunparse(parts._replace(path=f"/{name}"))
+
+
+def prepare_schema() -> None:
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+    from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+
+    parts = urlparse(os.environ["DATABASE_URL"])
+    datastore = PostgresDatastore(
+        dbname=parts.path.lstrip("/"),
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password or "",
+    )
+    PostgresApplicationRecorder(datastore, events_table_name="es_events").create_table()
+    datastore.close()
+
+    with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as connection:
+        connection.execute(
+            "CREATE TABLE plain_events ("
+            " position bigserial PRIMARY KEY, stream_id uuid NOT NULL,"
+            " version integer NOT NULL, event_type text NOT NULL, data jsonb NOT NULL,"
+            " UNIQUE (stream_id, version))"
+        )
+
+
+def print_table(results, writer_counts, options) -> None:
+    print(
+        f"\nAppends of {options.streams} streams x {options.events_per_stream} events,"
+        " one transaction per stream, one PostgreSQL database, events per second"
+    )
+    header = (
+        f"{'writers':>7} | {'this store':>10} | {'eventsourcing':>13} | "
+        f"{'plain INSERT':>12} | {'this/eventsourcing':>18} | {'this/plain':>10}"
+    )
+    print(header)
+    print("-" * len(header))
+    for writers in writer_counts:
+        ours, theirs, plain = (results[name, writers] for name in CONTENDERS)
+        print(
+            f"{writers:>7} | {ours:>10.0f} | {theirs:>13.0f} | {plain:>12.0f} | "
+            f"{ours / theirs:>18.2f} | {ours / plain:>10.2f}"
+        )
+
+
+def check_our_log(expected_events: int) -> None:
+    """Prove the speed did not cost the guarantees: no holes, an intact chain."""
+    from eventstore.verification import verify_chain
+
+    report = verify_chain("events")
+    state = "intact" if report.intact else f"broken at {report.broken_at}"
+    print(
+        f"\nThis store's log after the run: {report.rows} events at positions"
+        f" 1..{report.rows} with no holes, hash chain {state}"
+    )
+    if report.rows != expected_events or not report.intact:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
