@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from boto3.s3.transfer import TransferConfig
 from botocore.config import Config as BotocoreConfig
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
@@ -121,6 +122,8 @@ USE_TZ = True
 # Document storage
 
 DOCUMENTS_STORAGE_BACKEND = env.text("DOCUMENTS_STORAGE_BACKEND", "s3")
+# The storage alias new documents go to; each document remembers its own.
+DOCUMENTS_STORAGE_ALIAS = "documents"
 DOCUMENTS_BUCKET = env.required(
     "DOCUMENTS_BUCKET", "the bucket that holds document bytes"
 )
@@ -150,7 +153,7 @@ def s3_storage() -> dict:
         )
 
     return {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "documents.storage.DocumentS3Storage",
         "OPTIONS": {
             "bucket_name": DOCUMENTS_BUCKET,
             "endpoint_url": endpoint_url,
@@ -165,6 +168,12 @@ def s3_storage() -> dict:
             # Keys are document ids: the same key must be written again on retry.
             "file_overwrite": True,
             "max_memory_size": FILE_UPLOAD_MAX_MEMORY_SIZE,
+            # One PUT per document, so that storage checks its SHA-256 (a
+            # multipart upload has per-part checksums only); the body streams
+            # from the uploaded file, so memory stays bounded.
+            "transfer_config": TransferConfig(
+                multipart_threshold=DOCUMENTS_MAX_UPLOAD_SIZE + 1, max_concurrency=4
+            ),
             "client_config": BotocoreConfig(
                 signature_version="s3v4",
                 s3={"addressing_style": "path"},
@@ -179,7 +188,7 @@ def s3_storage() -> dict:
 
 def gcs_storage() -> dict:
     return {
-        "BACKEND": "storages.backends.gcloud.GoogleCloudStorage",
+        "BACKEND": "documents.storage.DocumentGCSStorage",
         "OPTIONS": {
             "bucket_name": DOCUMENTS_BUCKET,
             "project_id": env.text("DOCUMENTS_GCS_PROJECT_ID") or None,

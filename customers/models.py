@@ -21,6 +21,18 @@ class Customer(models.Model):
         ordering = ["name"]
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
+        # Granted through a group, these cover every customer; granted through
+        # django-guardian on one customer, they cover that customer's documents.
+        permissions = [
+            ("customer_document_create", _("Can attach documents")),
+            ("customer_document_list", _("Can list documents")),
+            ("customer_document_read", _("Can view documents and their history")),
+            (
+                "customer_document_generate_download_link",
+                _("Can generate download links"),
+            ),
+            ("customer_document_delete", _("Can archive and delete documents")),
+        ]
 
     def __str__(self) -> str:
         return self.name

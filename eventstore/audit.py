@@ -33,6 +33,14 @@ class Attempt:
     object_type: str = ""
     object_id: str = ""
     customer_id: uuid.UUID | None = None
+    # An operation that commits what went wrong (an upload recorded as failed)
+    # says so here; one that raises needs not.
+    outcome: str = AuditEntry.Outcome.SUCCEEDED
+    error: str = ""
+
+    def fail(self, error: str) -> None:
+        self.outcome = AuditEntry.Outcome.FAILED
+        self.error = error
 
     def entry(self, outcome: str, error: str = "") -> AuditEntry:
         operation = context.current()
@@ -64,14 +72,14 @@ def audited(
     try:
         with store.unit_of_work():
             yield attempt
-            store.add_audit_entry(attempt.entry(Outcome.SUCCEEDED))
+            store.add_audit_entry(attempt.entry(attempt.outcome, attempt.error))
     except PermissionDenied as denied:
         _record_after_rollback(attempt, Outcome.DENIED, str(denied))
         raise
     except Exception as error:
         _record_after_rollback(attempt, Outcome.FAILED, describe(error))
         raise
-    _log(attempt, Outcome.SUCCEEDED)
+    _log(attempt, attempt.outcome, attempt.error)
 
 
 def record(attempt: Attempt, outcome: str, error: str = "") -> None:

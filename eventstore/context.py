@@ -78,6 +78,14 @@ def acting_as(
         _current.reset(token)
 
 
+def acting_user(user):
+    """Act as ``user`` within the current request (its id and address stay)."""
+    operation = current()
+    return acting_as(
+        Actor.for_user(user), operation.request_id, operation.client_address
+    )
+
+
 def system_actor(name: str):
     """Act as a named system process, as management commands do."""
     return acting_as(Actor.system(name))

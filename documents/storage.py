@@ -1,0 +1,202 @@
+"""Document bytes in object storage, through named Django storages.
+
+Every document records the storage alias and bucket that hold it, and reads go
+there, so changing the default bucket never strands old documents. The two
+backends we ship are django-storages' S3 and Google Cloud Storage, each with
+the small additions below; nothing else in the app talks to storage.
+"""
+
+import base64
+import dataclasses
+import datetime
+import functools
+import logging
+import threading
+
+from botocore.exceptions import BotoCoreError, ClientError
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import Storage, storages
+from django.utils.http import content_disposition_header
+from google.api_core.exceptions import GoogleAPIError
+from storages.backends.gcloud import GoogleCloudStorage
+from storages.backends.s3 import S3Storage
+
+from documents import rules
+from documents.exceptions import StorageError
+
+logger = logging.getLogger(__name__)
+
+# What a failing storage raises, whichever backend it is.
+STORAGE_FAILURES = (BotoCoreError, ClientError, GoogleAPIError, OSError)
+
+
+@dataclasses.dataclass(frozen=True)
+class Location:
+    """Where a document's bytes live: a storage alias and its bucket."""
+
+    alias: str
+    bucket: str
+
+
+@dataclasses.dataclass(frozen=True)
+class StoredObject:
+    """What storage reports about an object, without reading its bytes."""
+
+    size: int
+    sha256: str
+    encryption: str
+
+
+class DocumentS3Storage(S3Storage):
+    """S3 storage that takes per-object parameters from the file being saved."""
+
+    def _get_write_parameters(self, name, content=None):
+        parameters = super()._get_write_parameters(name, content)
+        parameters.update(getattr(content, "object_parameters", {}))
+        return parameters
+
+
+class DocumentGCSStorage(GoogleCloudStorage):
+    """GCS storage with per-object parameters and optional signing credentials.
+
+    ``signing_credentials`` signs download links when the client's own
+    credentials cannot (the emulator's anonymous ones, for instance).
+    """
+
+    _saving = threading.local()
+
+    def get_default_settings(self):
+        return {**super().get_default_settings(), "signing_credentials": None}
+
+    def _save(self, name, content):
+        self._saving.parameters = getattr(content, "object_parameters", {})
+        try:
+            return super()._save(name, content)
+        finally:
+            self._saving.parameters = {}
+
+    def get_object_parameters(self, name):
+        extra = getattr(self._saving, "parameters", {})
+        return {**super().get_object_parameters(name), **extra}
+
+
+def current_location() -> Location:
+    """Where new documents go: the configured alias and its bucket."""
+    alias = settings.DOCUMENTS_STORAGE_ALIAS
+    return Location(alias, storages[alias].bucket_name)
+
+
+@functools.cache
+def _storage(location: Location) -> Storage:
+    configured = storages[location.alias]
+    if configured.bucket_name == location.bucket:
+        return configured
+    # An older bucket of the same alias: same settings, other bucket.
+    options = settings.STORAGES[location.alias].get("OPTIONS", {})
+    return type(configured)(**{**options, "bucket_name": location.bucket})
+
+
+def storage_for(location: Location) -> Storage:
+    return _storage(location)
+
+
+def forget_storages(**kwargs) -> None:
+    """Drop cached storages when settings change (tests override them)."""
+    _storage.cache_clear()
+
+
+def upload(location: Location, key: str, file: File, content_type: str, sha256: str):
+    """Store ``file`` at ``key``, encrypted at rest, with its SHA-256 checked."""
+    storage = storage_for(location)
+    file.object_parameters = _write_parameters(storage, content_type, sha256)
+    try:
+        storage.save(key, file)
+    except STORAGE_FAILURES as error:
+        raise StorageError("store", key, error) from error
+
+
+def describe(location: Location, key: str) -> StoredObject | None:
+    """HEAD the object: its size, SHA-256 and encryption; None when missing."""
+    storage = storage_for(location)
+    try:
+        if isinstance(storage, S3Storage):
+            return _describe_s3(storage, key)
+        return _describe_gcs(storage, key)
+    except STORAGE_FAILURES as error:
+        raise StorageError("look up", key, error) from error
+
+
+def delete(location: Location, key: str) -> None:
+    """Remove the object; one that is already gone is not an error."""
+    try:
+        storage_for(location).delete(key)
+    except STORAGE_FAILURES as error:
+        raise StorageError("delete", key, error) from error
+
+
+def download_url(
+    location: Location,
+    key: str,
+    filename: str,
+    content_type: str,
+    inline: bool,
+    expires_in: int,
+) -> str:
+    """Presign a time-limited link; computed locally, no request to storage."""
+    storage = storage_for(location)
+    disposition = content_disposition_header(not inline, filename)
+    served_type = rules.served_content_type(content_type)
+    if isinstance(storage, S3Storage):
+        parameters = {
+            "ResponseContentDisposition": disposition,
+            "ResponseContentType": served_type,
+        }
+        return storage.url(key, parameters=parameters, expire=expires_in)
+
+    parameters = {
+        "response_disposition": disposition,
+        "response_type": served_type,
+        "expiration": datetime.timedelta(seconds=expires_in),
+    }
+    if storage.signing_credentials is not None:
+        parameters["credentials"] = storage.signing_credentials
+    return storage.url(key, parameters=parameters)
+
+
+def _write_parameters(storage: Storage, content_type: str, sha256: str) -> dict:
+    if isinstance(storage, S3Storage):
+        # Storage recomputes the checksum and refuses bytes that differ.
+        digest = base64.b64encode(bytes.fromhex(sha256)).decode()
+        return {"ContentType": content_type, "ChecksumSHA256": digest}
+    # GCS checks MD5 and CRC32C only; the SHA-256 travels as metadata.
+    return {"content_type": content_type, "metadata": {"sha256": sha256}}
+
+
+def _describe_s3(storage: S3Storage, key: str) -> StoredObject | None:
+    client = storage.connection.meta.client
+    try:
+        head = client.head_object(
+            Bucket=storage.bucket_name, Key=key, ChecksumMode="ENABLED"
+        )
+    except ClientError as error:
+        if error.response["ResponseMetadata"]["HTTPStatusCode"] == 404:
+            return None
+        raise
+    checksum = head.get("ChecksumSHA256", "")
+    return StoredObject(
+        size=head["ContentLength"],
+        sha256=base64.b64decode(checksum).hex() if checksum else "",
+        encryption=head.get("ServerSideEncryption", ""),
+    )
+
+
+def _describe_gcs(storage: GoogleCloudStorage, key: str) -> StoredObject | None:
+    blob = storage.bucket.get_blob(key)
+    if blob is None:
+        return None
+    return StoredObject(
+        size=blob.size,
+        sha256=(blob.metadata or {}).get("sha256", ""),
+        encryption=blob.kms_key_name or "google-managed",
+    )
