@@ -165,7 +165,7 @@ def test_a_failed_document_cannot_be_downloaded(operator, customer, storage_prox
     storage_proxy.cut()
     failed = services.attach_document(operator, customer.id, upload())
 
-    with pytest.raises(TransitionRefused, match="Cannot download .* it is Failed"):
+    with pytest.raises(TransitionRefused, match=r"Cannot download .* it is Failed"):
         services.generate_download_link(operator, failed.id)
 
     assert AuditEntry.objects.order_by("-position").first().outcome == "failed"

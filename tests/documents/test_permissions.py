@@ -5,11 +5,11 @@ nothing: no event, no object in storage, no change of the read model.
 """
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.contrib.auth.models import AnonymousUser, Group
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Max
+from django.test.utils import CaptureQueriesContext
 from guardian.shortcuts import assign_perm
 
 from documents import permissions, services, storage
