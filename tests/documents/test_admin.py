@@ -1,0 +1,153 @@
+"""The admin pages for documents: every action through the services."""
+
+import pytest
+import requests
+from django.contrib.messages import get_messages
+from django.urls import reverse
+from guardian.shortcuts import assign_perm
+
+from documents import permissions, storage
+from documents.models import CustomerDocument, Status
+from tests.documents.conftest import PDF, upload
+from tests.factories import CustomerFactory, UserFactory
+
+
+@pytest.fixture
+def admin_client(client, operator):
+    client.force_login(operator)
+    return client
+
+
+@pytest.fixture
+def cleanup(settings):
+    yield
+    for document in CustomerDocument.objects.all():
+        location = storage.Location(document.storage_alias, document.bucket)
+        storage.delete(location, document.storage_key)
+
+
+def attach(client, customer, *files):
+    return client.post(
+        reverse("admin:documents_document_attach", args=[customer.id]),
+        {"files": list(files)},
+        follow=True,
+    )
+
+
+def texts(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def test_several_files_are_attached_from_the_customer_page(
+    admin_client, customer, cleanup
+):
+    response = attach(
+        admin_client, customer, upload(), upload("statement.csv", b"a,b\n", "text/csv")
+    )
+
+    assert texts(response) == ["passport scan.pdf attached.", "statement.csv attached."]
+    assert b"statement.csv" in response.content
+    assert customer.documents.filter(status=Status.ACTIVE).count() == 2
+
+
+def test_an_empty_file_gets_a_clear_message(admin_client, customer):
+    response = attach(admin_client, customer, upload(content=b""))
+
+    assert texts(response) == ["passport scan.pdf: The file is empty."]
+    assert not customer.documents.exists()
+
+
+def test_the_history_page_shows_the_timeline(admin_client, customer, cleanup):
+    attach(admin_client, customer, upload())
+    document = customer.documents.get()
+
+    response = admin_client.get(
+        reverse("admin:documents_document_history", args=[document.id])
+    )
+
+    assert response.status_code == 200
+    assert b"DocumentCreated" in response.content
+    assert b"FileUploaded" in response.content
+    assert b"Preview" in response.content
+
+
+def test_download_redirects_to_a_working_link(admin_client, customer, cleanup):
+    attach(admin_client, customer, upload())
+    document = customer.documents.get()
+
+    response = admin_client.get(
+        reverse("admin:documents_document_download", args=[document.id])
+    )
+
+    assert response.status_code == 302
+    assert requests.get(response["Location"], timeout=10).content == PDF
+
+
+def test_archiving_asks_first_then_archives(admin_client, customer, cleanup):
+    attach(admin_client, customer, upload())
+    document = customer.documents.get()
+    url = reverse("admin:documents_document_archive", args=[document.id])
+
+    question = admin_client.get(url)
+    response = admin_client.post(url, {"version": document.version}, follow=True)
+
+    assert b"Archive this document?" in question.content
+    assert texts(response) == ["The document was archived."]
+    document.refresh_from_db()
+    assert document.status == Status.ARCHIVED
+
+
+def test_a_stale_confirmation_is_refused_with_a_message(
+    admin_client, customer, cleanup
+):
+    attach(admin_client, customer, upload())
+    document = customer.documents.get()
+
+    response = admin_client.post(
+        reverse("admin:documents_document_delete", args=[document.id]),
+        {"version": document.version - 1},
+        follow=True,
+    )
+
+    assert "changed by someone else" in texts(response)[0]
+    document.refresh_from_db()
+    assert document.status == Status.ACTIVE
+
+
+def test_deleting_returns_to_the_customer_without_the_document(
+    admin_client, customer, cleanup
+):
+    attach(admin_client, customer, upload())
+    document = customer.documents.get()
+
+    response = admin_client.post(
+        reverse("admin:documents_document_delete", args=[document.id]),
+        {"version": document.version},
+        follow=True,
+    )
+
+    assert texts(response) == ["The document was deleted."]
+    assert b"No documents yet." in response.content
+
+
+def test_the_document_list_shows_only_what_the_user_may_list(client, operator, cleanup):
+    mine, theirs = CustomerFactory(name="Mine"), CustomerFactory(name="Theirs")
+    for customer in (mine, theirs):
+        client.force_login(operator)
+        attach(client, customer, upload(name=f"{customer.name}.pdf"))
+    clerk = UserFactory()
+    assign_perm(f"customers.{permissions.LIST}", clerk, mine)
+    client.force_login(clerk)
+
+    response = client.get(reverse("admin:documents_customerdocument_changelist"))
+
+    names = [d.original_filename for d in response.context["cl"].result_list]
+    assert names == ["Mine.pdf"]
+
+
+def test_a_user_without_permission_sees_no_documents_page(client, db):
+    client.force_login(UserFactory())
+
+    response = client.get(reverse("admin:documents_customerdocument_changelist"))
+
+    assert response.status_code == 403
