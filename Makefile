@@ -21,6 +21,7 @@ $(VENV)/.installed: requirements/dev.txt
 run: install
 	$(WITH_SERVICES) sh -c '\
 	  $(PY) manage.py migrate --noinput && \
+	  $(PY) manage.py setup_roles && \
 	  $(PY) manage.py load_demo_data && \
 	  echo && echo "  Open http://$(ADDRESS)/admin/ and log in as admin / $$DEMO_ADMIN_PASSWORD" && echo && \
 	  exec $(PY) manage.py runserver $(ADDRESS)'

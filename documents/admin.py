@@ -2,8 +2,9 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -17,20 +18,26 @@ from documents.models import CustomerDocument, Status
 from documents.rules import can_preview_inline
 
 
+class StatusFilter(admin.SimpleListFilter):
+    """Statuses a listed document can have: deleted ones are never listed."""
+
+    title = gettext_lazy("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [(value, label) for value, label in Status.choices if value != "deleted"]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(status=self.value()) if self.value() else queryset
+
+
 @admin.register(CustomerDocument)
 class CustomerDocumentAdmin(admin.ModelAdmin):
     """Every document the user may list, newest first, with its actions."""
 
-    list_display = [
-        "original_filename",
-        "customer",
-        "status",
-        "content_type",
-        "size",
-        "created_at",
-        "actions_column",
-    ]
-    list_filter = ["status", "content_type", "created_at"]
+    list_display = ["file", "customer", "status", "file_size", "created_at"]
+    list_display_links = None
+    list_filter = [StatusFilter, "content_type", "created_at"]
     search_fields = ["original_filename", "customer__name", "=id"]
     list_select_related = ["customer"]
     date_hierarchy = "created_at"
@@ -56,13 +63,20 @@ class CustomerDocumentAdmin(admin.ModelAdmin):
         visible = permissions.customers_for(request.user, permissions.LIST)
         return super().get_queryset(request).visible().filter(customer__in=visible)
 
-    @admin.display(description=gettext_lazy("actions"))
-    def actions_column(self, document: CustomerDocument) -> str:
+    @admin.display(description=gettext_lazy("file"), ordering="original_filename")
+    def file(self, document: CustomerDocument) -> str:
         return format_html(
             '<a href="{}">{}</a>',
             reverse("admin:documents_document_history", args=[document.id]),
-            _("Open"),
+            document.original_filename,
         )
+
+    @admin.display(description=gettext_lazy("size"), ordering="size")
+    def file_size(self, document: CustomerDocument) -> str:
+        return filesizeformat(document.size) if document.size is not None else "-"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return self._to_history(object_id)
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -182,17 +196,25 @@ class CustomerDocumentAdmin(admin.ModelAdmin):
             try:
                 document = services.attach_document(request.user, customer_id, file)
             except (DocumentError, PermissionDenied) as error:
-                messages.error(request, f"{file.name}: {error}")
+                messages.error(
+                    request,
+                    _("Could not attach %(name)s: %(error)s")
+                    % {"name": file.name, "error": error},
+                )
                 continue
             if document.status == Status.FAILED:
                 messages.warning(
                     request,
-                    _("%(name)s was kept as Failed, to retry: %(error)s")
+                    _("Kept %(name)s as Failed, to retry: %(error)s")
                     % {"name": file.name, "error": document.upload_error},
                 )
             else:
-                messages.success(request, _("%(name)s attached.") % {"name": file.name})
-        return redirect("admin:customers_customer_change", customer_id)
+                messages.success(request, _("Attached %(name)s.") % {"name": file.name})
+        customer_page = reverse("admin:customers_customer_change", args=[customer_id])
+        if request.headers.get("X-Requested-With") == "XMLHttpRequest":
+            # The page's script navigates itself, so the messages show once.
+            return JsonResponse({"redirect": customer_page})
+        return HttpResponseRedirect(customer_page)
 
     # Shared steps.
 

@@ -73,10 +73,9 @@ class EventAdmin(ReadOnlyAdmin):
     list_display = [
         "position",
         "recorded_at",
-        "stream_type",
+        "event_type",
         "stream_id",
         "version",
-        "event_type",
         "actor",
     ]
     list_filter = ["stream_type", "event_type", "recorded_at"]
@@ -110,10 +109,8 @@ class AuditEntryAdmin(ReadOnlyAdmin):
         "occurred_at",
         "actor_name",
         "action",
-        "object_type",
-        "object_id",
-        "customer_id",
         "outcome",
+        "object_id",
         "client_address",
     ]
     list_filter = ["outcome", "action", "object_type", "occurred_at"]

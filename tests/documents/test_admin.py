@@ -45,7 +45,7 @@ def test_several_files_are_attached_from_the_customer_page(
         admin_client, customer, upload(), upload("statement.csv", b"a,b\n", "text/csv")
     )
 
-    assert texts(response) == ["passport scan.pdf attached.", "statement.csv attached."]
+    assert texts(response) == ["Attached passport scan.pdf.", "Attached statement.csv."]
     assert b"statement.csv" in response.content
     assert customer.documents.filter(status=Status.ACTIVE).count() == 2
 
@@ -53,7 +53,7 @@ def test_several_files_are_attached_from_the_customer_page(
 def test_an_empty_file_gets_a_clear_message(admin_client, customer):
     response = attach(admin_client, customer, upload(content=b""))
 
-    assert texts(response) == ["passport scan.pdf: The file is empty."]
+    assert texts(response) == ["Could not attach passport scan.pdf: The file is empty."]
     assert not customer.documents.exists()
 
 
@@ -151,3 +151,17 @@ def test_a_user_without_permission_sees_no_documents_page(client, db):
     response = client.get(reverse("admin:documents_customerdocument_changelist"))
 
     assert response.status_code == 403
+
+
+def test_the_upload_script_is_told_where_to_go_next(admin_client, customer, cleanup):
+    response = admin_client.post(
+        reverse("admin:documents_document_attach", args=[customer.id]),
+        {"files": [upload()]},
+        HTTP_X_REQUESTED_WITH="XMLHttpRequest",
+    )
+
+    assert response.json() == {
+        "redirect": reverse("admin:customers_customer_change", args=[customer.id])
+    }
+    follow = admin_client.get(response.json()["redirect"])
+    assert texts(follow) == ["Attached passport scan.pdf."]

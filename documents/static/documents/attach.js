@@ -28,14 +28,22 @@ document.addEventListener("DOMContentLoaded", () => {
     event.preventDefault();
     const request = new XMLHttpRequest();
     request.open("POST", form.action);
+    request.setRequestHeader("X-Requested-With", "XMLHttpRequest");
+    request.responseType = "json";
     request.upload.addEventListener("progress", (progressEvent) => {
       if (progressEvent.lengthComputable) {
         progress.hidden = false;
         progress.value = (100 * progressEvent.loaded) / progressEvent.total;
       }
     });
-    // The server answers with a redirect to the customer's page and its messages.
-    request.addEventListener("load", () => window.location.assign(request.responseURL));
+    // The server answers with the page to show next, where its messages wait.
+    request.addEventListener("load", () => {
+      if (request.status === 200 && request.response) {
+        window.location.assign(request.response.redirect);
+      } else {
+        form.submit();
+      }
+    });
     request.addEventListener("error", () => form.submit());
     request.send(new FormData(form));
   });
