@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 WITH_SERVICES := $(PY) -m devservices run --
 ADDRESS ?= 127.0.0.1:8000
 
-.PHONY: install run test lint format services stop-services bench lock
+.PHONY: install run test lint format services stop-services bench bench-memory lock
 
 install: $(VENV)/.installed
 
@@ -40,6 +40,10 @@ format: install
 # Event appends: this store against eventsourcing's recorder and plain INSERTs.
 bench: install
 	$(WITH_SERVICES) $(PY) bench/append_events.py $(ARGS)
+
+# Peak memory of large uploads: attach_document against boto3's defaults.
+bench-memory: install
+	$(WITH_SERVICES) $(PY) bench/upload_memory.py $(ARGS)
 
 # For running pytest or manage.py by hand: start once, then
 #   eval "$$(.venv/bin/python -m devservices env)"
