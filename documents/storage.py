@@ -12,6 +12,7 @@ import datetime
 import functools
 import logging
 import threading
+from collections.abc import Iterator
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
@@ -37,6 +38,15 @@ class Location:
 
     alias: str
     bucket: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ListedObject:
+    """One entry of a bucket listing."""
+
+    key: str
+    size: int
+    modified: datetime.datetime
 
 
 @dataclasses.dataclass(frozen=True)
@@ -127,6 +137,18 @@ def describe(location: Location, key: str) -> StoredObject | None:
         raise StorageError("look up", key, error) from error
 
 
+def list_objects(location: Location, prefix: str) -> Iterator[ListedObject]:
+    """Every object under ``prefix``, in key order, one listing page at a time."""
+    storage = storage_for(location)
+    try:
+        if isinstance(storage, S3Storage):
+            yield from _list_s3(storage, prefix)
+        else:
+            yield from _list_gcs(storage, prefix)
+    except STORAGE_FAILURES as error:
+        raise StorageError("list", prefix, error) from error
+
+
 def delete(location: Location, key: str) -> None:
     """Remove the object; one that is already gone is not an error."""
     try:
@@ -189,6 +211,20 @@ def _describe_s3(storage: S3Storage, key: str) -> StoredObject | None:
         sha256=base64.b64decode(checksum).hex() if checksum else "",
         encryption=head.get("ServerSideEncryption", ""),
     )
+
+
+def _list_s3(storage: S3Storage, prefix: str) -> Iterator[ListedObject]:
+    pages = storage.connection.meta.client.get_paginator("list_objects_v2").paginate(
+        Bucket=storage.bucket_name, Prefix=prefix
+    )
+    for page in pages:
+        for item in page.get("Contents", []):
+            yield ListedObject(item["Key"], item["Size"], item["LastModified"])
+
+
+def _list_gcs(storage: GoogleCloudStorage, prefix: str) -> Iterator[ListedObject]:
+    for blob in storage.bucket.list_blobs(prefix=prefix):
+        yield ListedObject(blob.name, blob.size, blob.updated)
 
 
 def _describe_gcs(storage: GoogleCloudStorage, key: str) -> StoredObject | None:

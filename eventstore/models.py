@@ -115,7 +115,7 @@ class AuditEntry(models.Model):
     actor_name = models.CharField(_("actor"), max_length=150)
     action = models.CharField(_("action"), max_length=100)
     object_type = models.CharField(_("object type"), max_length=100, blank=True)
-    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_id = models.CharField(_("object id"), max_length=255, blank=True)
     customer_id = models.UUIDField(_("customer id"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
     error = models.TextField(_("error"), blank=True)

@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 
 import psycopg
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Model
+from django.db.models import CharField, Model
 from django.utils import timezone
 
 from eventstore import context, projections
@@ -217,7 +217,7 @@ def _insert_statement(model: type[Model]) -> str:
     quote = connection.ops.quote_name
     fields = _chained_fields(model)
     columns = ", ".join(quote(field.column) for field in fields)
-    arrays = ", ".join(f"%b::{field.db_type(connection)}[]" for field in fields)
+    arrays = ", ".join(f"%b::{_array_type(field)}[]" for field in fields)
     return (
         f"INSERT INTO {quote(model._meta.db_table)} (position, hash, {columns})"
         f" SELECT link_position, link_hash, {columns}"
@@ -227,6 +227,14 @@ def _insert_statement(model: type[Model]) -> str:
         " USING (number)"
         " ORDER BY number RETURNING position, hash"
     )
+
+
+def _array_type(field) -> str:
+    # An explicit cast to varchar(n) would cut a longer value short, silently;
+    # as text, a value too long for its column is refused on insert.
+    if isinstance(field, CharField):
+        return "text"
+    return field.db_type(connection)
 
 
 UUID_PATTERN = re.compile(r"[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}")

@@ -1,3 +1,4 @@
+import contextlib
 import uuid
 
 import pytest
@@ -5,6 +6,20 @@ from django.core.files.storage import storages
 from django.db import connection
 
 from tests.factories import UserFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def empty_test_bucket():
+    """Create the tests' bucket if need be, and empty it of earlier runs."""
+    storage = storages["documents"]
+    client = storage.connection.meta.client
+    with contextlib.suppress(client.exceptions.BucketAlreadyOwnedByYou):
+        client.create_bucket(Bucket=storage.bucket_name)
+    for page in client.get_paginator("list_objects_v2").paginate(
+        Bucket=storage.bucket_name
+    ):
+        for item in page.get("Contents", []):
+            client.delete_object(Bucket=storage.bucket_name, Key=item["Key"])
 
 
 @pytest.fixture

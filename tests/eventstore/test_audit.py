@@ -106,3 +106,10 @@ def test_audit_positions_are_contiguous_and_chained(db):
     entries = list(AuditEntry.objects.order_by("position"))
     assert [e.position for e in entries] == [1, 2, 3]
     assert len({e.hash for e in entries}) == 3
+
+
+def test_a_value_too_long_for_its_column_is_refused_not_cut_short(db):
+    from django.db import DataError
+
+    with pytest.raises(DataError, match="too long"), audited("x" * 101):
+        pass
