@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 WITH_SERVICES := $(PY) -m devservices run --
 ADDRESS ?= 127.0.0.1:8000
 
-.PHONY: install run test lint format services stop-services bench bench-memory lock
+.PHONY: install run test lint format services stop-services bench bench-memory bench-reconcile lock
 
 install: $(VENV)/.installed
 
@@ -44,6 +44,10 @@ bench: install
 # Peak memory of large uploads: attach_document against boto3's defaults.
 bench-memory: install
 	$(WITH_SERVICES) $(PY) bench/upload_memory.py $(ARGS)
+
+# reconcile_storage over 10,000 documents: time and peak memory.
+bench-reconcile: install
+	$(WITH_SERVICES) $(PY) bench/reconcile.py $(ARGS)
 
 # For running pytest or manage.py by hand: start once, then
 #   eval "$$(.venv/bin/python -m devservices env)"

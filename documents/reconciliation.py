@@ -12,7 +12,6 @@ import logging
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 
 from django.db.models.functions import Collate
 from django.utils import timezone
@@ -24,7 +23,6 @@ from eventstore.audit import audited
 
 logger = logging.getLogger(__name__)
 
-HEAD_WORKERS = 8
 HEAD_BATCH = 256
 
 
@@ -179,24 +177,24 @@ def _compare_one(location, listed, record) -> Finding | None:
 
 
 def _checksum_mismatches(location, records: list[CustomerDocument]) -> list[Finding]:
-    """HEAD the objects a few at a time; report those whose SHA-256 differs."""
-
-    def check(record: CustomerDocument) -> Finding | None:
-        described = storage.describe(location, record.storage_key)
-        if described is None or described.sha256 == record.sha256:
-            return None
+    """HEAD the objects a batch at a time; report those whose SHA-256 differs."""
+    described = storage.describe_many(location, [r.storage_key for r in records])
+    findings = []
+    for record, stored in zip(records, described, strict=True):
+        if stored is None or stored.sha256 == record.sha256:
+            continue
         # An object written by something else carries no checksum of ours.
-        stored = f"{described.sha256[:12]}..." if described.sha256 else "none"
-        return Finding(
-            Kind.CHECKSUM_MISMATCH,
-            location,
-            record.storage_key,
-            record.id,
-            f"stored SHA-256 {stored}, recorded {record.sha256[:12]}...",
+        sha256 = f"{stored.sha256[:12]}..." if stored.sha256 else "none"
+        findings.append(
+            Finding(
+                Kind.CHECKSUM_MISMATCH,
+                location,
+                record.storage_key,
+                record.id,
+                f"stored SHA-256 {sha256}, recorded {record.sha256[:12]}...",
+            )
         )
-
-    with ThreadPoolExecutor(HEAD_WORKERS) as pool:
-        return [finding for finding in pool.map(check, records) if finding]
+    return findings
 
 
 def _stuck_in_new(cutoff: datetime.datetime) -> list[Finding]:

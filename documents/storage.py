@@ -12,7 +12,8 @@ import datetime
 import functools
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
@@ -128,13 +129,34 @@ def upload(location: Location, key: str, file: File, content_type: str, sha256: 
 
 def describe(location: Location, key: str) -> StoredObject | None:
     """HEAD the object: its size, SHA-256 and encryption; None when missing."""
+    return _describer(location)(key)
+
+
+def describe_many(
+    location: Location, keys: list[str], workers: int = 8
+) -> list[StoredObject | None]:
+    """HEAD many objects at once, over one client shared by a few threads."""
+    with ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(_describer(location), keys))
+
+
+def _describer(location: Location) -> Callable[[str], StoredObject | None]:
+    # Built in the calling thread: django-storages keeps one client per thread,
+    # and creating one is far dearer than the HEAD itself.
     storage = storage_for(location)
-    try:
-        if isinstance(storage, S3Storage):
-            return _describe_s3(storage, key)
-        return _describe_gcs(storage, key)
-    except STORAGE_FAILURES as error:
-        raise StorageError("look up", key, error) from error
+    if isinstance(storage, S3Storage):
+        client, bucket = storage.connection.meta.client, storage.bucket_name
+        describe_one = functools.partial(_describe_s3, client, bucket)
+    else:
+        describe_one = functools.partial(_describe_gcs, storage.bucket)
+
+    def guarded(key: str) -> StoredObject | None:
+        try:
+            return describe_one(key)
+        except STORAGE_FAILURES as error:
+            raise StorageError("look up", key, error) from error
+
+    return guarded
 
 
 def list_objects(location: Location, prefix: str) -> Iterator[ListedObject]:
@@ -195,12 +217,9 @@ def _write_parameters(storage: Storage, content_type: str, sha256: str) -> dict:
     return {"content_type": content_type, "metadata": {"sha256": sha256}}
 
 
-def _describe_s3(storage: S3Storage, key: str) -> StoredObject | None:
-    client = storage.connection.meta.client
+def _describe_s3(client, bucket: str, key: str) -> StoredObject | None:
     try:
-        head = client.head_object(
-            Bucket=storage.bucket_name, Key=key, ChecksumMode="ENABLED"
-        )
+        head = client.head_object(Bucket=bucket, Key=key, ChecksumMode="ENABLED")
     except ClientError as error:
         if error.response["ResponseMetadata"]["HTTPStatusCode"] == 404:
             return None
@@ -227,8 +246,8 @@ def _list_gcs(storage: GoogleCloudStorage, prefix: str) -> Iterator[ListedObject
         yield ListedObject(blob.name, blob.size, blob.updated)
 
 
-def _describe_gcs(storage: GoogleCloudStorage, key: str) -> StoredObject | None:
-    blob = storage.bucket.get_blob(key)
+def _describe_gcs(bucket, key: str) -> StoredObject | None:
+    blob = bucket.get_blob(key)
     if blob is None:
         return None
     return StoredObject(
