@@ -19,7 +19,9 @@ class CustomerAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         customer = self.get_object(request, object_id)
-        if customer is not None:
+        if customer is not None and self.has_view_or_change_permission(
+            request, customer
+        ):
             extra_context = {**(extra_context or {}), **_documents(request, customer)}
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -60,6 +60,7 @@ def start(secrets: Secrets) -> None:
 
 def _initialise(folder: Path, secrets: Secrets) -> None:
     password_file = folder.parent / "postgres-initial-password"
+    password_file.touch(mode=0o600)
     password_file.write_text(secrets.postgres_password)
     if _system_user():
         shutil.chown(password_file, _system_user(), _system_user())

@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import boto3
+import psutil
 
 from .state import Secrets, data_dir, port
 
@@ -31,8 +32,7 @@ def endpoint_url() -> str:
 
 
 def is_running() -> bool:
-    pid = _recorded_pid()
-    return pid is not None and _process_exists(pid)
+    return _recorded_pid() is not None
 
 
 def start(secrets: Secrets) -> None:
@@ -68,7 +68,7 @@ def start(secrets: Secrets) -> None:
 
 def stop() -> None:
     pid = _recorded_pid()
-    if pid is None or not _process_exists(pid):
+    if pid is None:
         return
 
     os.kill(pid, signal.SIGTERM)
@@ -142,10 +142,14 @@ def _weed_binary() -> str:
 
 
 def _recorded_pid() -> int | None:
+    """The pid we recorded, if it still is our SeaweedFS (pids get reused)."""
     try:
-        return int((folder() / "server.pid").read_text())
-    except (FileNotFoundError, ValueError):
-        return None
+        pid = int((folder() / "server.pid").read_text())
+        if psutil.Process(pid).name() == "weed" and _process_exists(pid):
+            return pid
+    except (FileNotFoundError, ValueError, psutil.NoSuchProcess):
+        pass
+    return None
 
 
 def _process_exists(pid: int) -> bool:

@@ -2,7 +2,7 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
@@ -16,6 +16,7 @@ from documents.exceptions import DocumentError
 from documents.forms import AttachDocumentsForm, ConfirmForm, RetryUploadForm
 from documents.models import CustomerDocument, Status
 from documents.rules import can_preview_inline
+from eventstore.audit import audited
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -58,6 +59,10 @@ class CustomerDocumentAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
+
+    def changelist_view(self, request, extra_context=None):
+        with audited("list_documents", object_type="admin"):
+            return super().changelist_view(request, extra_context)
 
     def get_queryset(self, request):
         visible = permissions.customers_for(request.user, permissions.LIST)
@@ -134,7 +139,11 @@ class CustomerDocumentAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/documents/history.html", context)
 
     def download(self, request, document_id):
-        inline = request.GET.get("inline") == "1"
+        # A POST: each link is recorded, so another site must not make the
+        # operator's browser ask for one.
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        inline = request.POST.get("inline") == "1"
         try:
             link = services.generate_download_link(request.user, document_id, inline)
         except (DocumentError, PermissionDenied) as error:

@@ -8,6 +8,7 @@ from documents.events import (
 )
 from documents.models import CustomerDocument, Status
 from eventstore.events import RecordedEvent
+from eventstore.exceptions import ProjectionOutOfStep
 from eventstore.projections import Projection, register
 
 
@@ -57,4 +58,8 @@ class CustomerDocumentProjection(Projection):
             case DocumentDeleted():
                 changes |= {"status": Status.DELETED}
                 changes["deleted_at"] = recorded.recorded_at
-        CustomerDocument.objects.filter(id=recorded.stream_id).update(**changes)
+        updated = CustomerDocument.objects.filter(id=recorded.stream_id).update(
+            **changes
+        )
+        if not updated:
+            raise ProjectionOutOfStep(self.name, recorded.stream_id)

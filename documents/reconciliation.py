@@ -17,6 +17,7 @@ from django.db.models.functions import Collate
 from django.utils import timezone
 
 from documents import storage
+from documents.exceptions import StorageError
 from documents.models import CustomerDocument, Status
 from documents.rules import KEY_PREFIX
 from eventstore.audit import audited
@@ -217,10 +218,14 @@ def _remove_orphans(report: Report, cutoff: datetime.datetime) -> None:
         if finding.modified >= cutoff:
             finding.detail += "; within the grace period, kept"
             continue
-        with audited(
-            "remove_orphaned_object",
-            object_type="storage_object",
-            object_id=finding.key,
-        ):
-            storage.delete(finding.location, finding.key)
+        try:
+            with audited(
+                "remove_orphaned_object",
+                object_type="storage_object",
+                object_id=finding.key,
+            ):
+                storage.delete(finding.location, finding.key)
+        except StorageError as error:
+            finding.detail += f"; could not remove: {error}"
+            continue
         finding.fixed = True

@@ -5,6 +5,7 @@ No I/O here; everything is a function of its arguments, and property-tested.
 
 import re
 import unicodedata
+import urllib.parse
 import uuid
 
 from django.utils.translation import gettext as _
@@ -25,14 +26,19 @@ INLINE_CONTENT_TYPES = frozenset(
 SERVED_CONTENT_TYPES = INLINE_CONTENT_TYPES | {"text/csv"}
 
 _NOT_ALLOWED = re.compile(r"[^A-Za-z0-9-]")
+# Marks, embeddings, overrides and isolates: what reorders displayed text.
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
 
 
 def normalized_filename(name: str) -> str:
     """The name as kept for display and downloads: NFC, trimmed, checked.
 
-    Control characters and invisible formatting (bidi overrides such as the one
-    that shows ``invoice\u202efdp.exe`` as ``invoiceexe.pdf``) are refused: they
-    have no place in a file name and would mislead whoever reads it.
+    Control characters and the bidi controls that reorder what is shown (such
+    as the override that shows ``invoice\u202efdp.exe`` as ``invoiceexe.pdf``)
+    are refused: they have no place in a file name and would mislead whoever
+    reads it. Joiners, which some scripts and emoji need, stay.
     """
     normalized = unicodedata.normalize("NFC", name or "").strip()
     if not normalized:
@@ -42,9 +48,12 @@ def normalized_filename(name: str) -> str:
             _("The file name is longer than %(limit)s characters.")
             % {"limit": MAX_FILENAME_LENGTH}
         )
-    if any(unicodedata.category(char) in ("Cc", "Cf") for char in normalized):
+    if any(
+        unicodedata.category(char) == "Cc" or char in BIDI_CONTROLS
+        for char in normalized
+    ):
         raise InvalidFilename(
-            _("The file name contains control or invisible formatting characters.")
+            _("The file name contains control or text-direction characters.")
         )
     return normalized
 
@@ -84,3 +93,31 @@ def served_content_type(content_type: str | None) -> str:
     """
     essence = content_type_essence(content_type)
     return essence if essence in SERVED_CONTENT_TYPES else DEFAULT_CONTENT_TYPE
+
+
+_NOT_IN_FALLBACK = re.compile(r"[^A-Za-z0-9 ._()-]")
+
+
+def content_disposition(filename: str, inline: bool) -> str:
+    """The header a download link asks for: an ASCII name and the real one.
+
+    Old clients read ``filename``, a plain ASCII stand-in; the others read the
+    exact name from ``filename*`` (RFC 5987).
+    """
+    disposition = "inline" if inline else "attachment"
+    exact = urllib.parse.quote(filename, safe="")
+    return (
+        f'{disposition}; filename="{ascii_filename(filename)}"; '
+        f"filename*=UTF-8''{exact}"
+    )
+
+
+def ascii_filename(filename: str) -> str:
+    """``Relevé «final».pdf`` becomes ``Releve _final_.pdf``: accents dropped,
+    anything else outside plain ASCII replaced."""
+    kept = [
+        char
+        for char in unicodedata.normalize("NFKD", filename)
+        if unicodedata.category(char) != "Mn"  # The accents, split off by NFKD.
+    ]
+    return _NOT_IN_FALLBACK.sub("_", "".join(kept)).strip() or "download"

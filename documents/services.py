@@ -230,10 +230,7 @@ def _customer(customer_id: uuid.UUID) -> Customer:
 
 def _require(user, codename: str, customer: Customer) -> None:
     if not permissions.has_permission(user, codename, customer):
-        raise PermissionDenied(
-            _("You may not do this with the documents of %(customer)s.")
-            % {"customer": customer}
-        )
+        raise PermissionDenied(_("You may not do this with this customer's documents."))
 
 
 def _record(document_id: uuid.UUID, attempt: Attempt, lock: bool = False):

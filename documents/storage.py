@@ -19,7 +19,6 @@ from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import Storage, storages
-from django.utils.http import content_disposition_header
 from google.api_core.exceptions import GoogleAPIError
 from storages.backends.gcloud import GoogleCloudStorage
 from storages.backends.s3 import S3Storage
@@ -99,7 +98,7 @@ def current_location() -> Location:
 
 
 @functools.cache
-def _storage(location: Location) -> Storage:
+def storage_for(location: Location) -> Storage:
     configured = storages[location.alias]
     if configured.bucket_name == location.bucket:
         return configured
@@ -108,13 +107,9 @@ def _storage(location: Location) -> Storage:
     return type(configured)(**{**options, "bucket_name": location.bucket})
 
 
-def storage_for(location: Location) -> Storage:
-    return _storage(location)
-
-
 def forget_storages(**kwargs) -> None:
     """Drop cached storages when settings change (tests override them)."""
-    _storage.cache_clear()
+    storage_for.cache_clear()
 
 
 def upload(location: Location, key: str, file: File, content_type: str, sha256: str):
@@ -189,7 +184,7 @@ def download_url(
 ) -> str:
     """Presign a time-limited link; computed locally, no request to storage."""
     storage = storage_for(location)
-    disposition = content_disposition_header(not inline, filename)
+    disposition = rules.content_disposition(filename, inline)
     served_type = rules.served_content_type(content_type)
     if isinstance(storage, S3Storage):
         parameters = {

@@ -93,10 +93,17 @@ def register(event_class: EventClass) -> EventClass:
     """Register an event class under its class name; use as a decorator."""
     name = event_class.event_type()
     known = _registry.get(name)
-    if known is not None and known.__qualname__ != event_class.__qualname__:
-        raise ValueError(f"Two event classes are named {name!r}")
+    if known is not None and _origin(known) != _origin(event_class):
+        raise ValueError(
+            f"Two event classes are named {name!r}: {_origin(known)} "
+            f"and {_origin(event_class)}"
+        )
     _registry[name] = event_class
     return event_class
+
+
+def _origin(event_class: type) -> str:
+    return f"{event_class.__module__}.{event_class.__qualname__}"
 
 
 def event_class_for(event_type: str) -> type[DomainEvent]:

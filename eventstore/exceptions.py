@@ -35,3 +35,15 @@ class NoUnitOfWork(EventStoreError):
             "Append events inside eventstore.store.unit_of_work(), which writes "
             "them last, just before the transaction commits"
         )
+
+
+class ProjectionOutOfStep(EventStoreError):
+    """A read model lacks the row an event updates: rebuild the projection."""
+
+    def __init__(self, projection: str, stream_id: uuid.UUID):
+        self.projection = projection
+        self.stream_id = stream_id
+        super().__init__(
+            f"The {projection} read model has no row for stream {stream_id}; "
+            f"run manage.py rebuild_projections {projection}"
+        )

@@ -46,10 +46,6 @@ def register(projection_class: type[Projection]) -> type[Projection]:
     return projection_class
 
 
-def unregister(name: str) -> None:
-    _projections.pop(name, None)
-
-
 def registered() -> dict[str, Projection]:
     return dict(_projections)
 
@@ -69,6 +65,7 @@ def rebuild(
 ) -> int:
     """Empty the projection's tables and replay every event; return the count."""
     with transaction.atomic():
+        _lock_out_writers(projection)
         projection.clear()
         replayed = 0
         log = Event.objects.filter(stream_type__in=projection.stream_types)
@@ -91,6 +88,7 @@ def differences_after_rebuild(
     """
     differences = {}
     with transaction.atomic():
+        _lock_out_writers(projection)
         for model in projection.read_models:
             _snapshot(model)
         rebuild(projection, **rebuild_options)
@@ -100,6 +98,19 @@ def differences_after_rebuild(
                 differences[model._meta.db_table] = changed
         transaction.set_rollback(True)
     return differences
+
+
+def _lock_out_writers(projection: Projection) -> None:
+    """Hold writers of the read models until the rebuild commits.
+
+    A writer updates its read-model rows before its events commit. Without the
+    lock it could update a row the rebuild has just emptied, while its events
+    come too late for the replay, and so be lost to both. Readers go on.
+    """
+    with connection.cursor() as cursor:
+        for model in projection.read_models:
+            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
 
 
 def _snapshot(model: type[models.Model]) -> None:

@@ -47,13 +47,14 @@ _local = threading.local()
 def unit_of_work() -> Iterator[UnitOfWork]:
     """Run the block in a transaction and write its events and audit last.
 
-    Nested calls join the outermost unit of work. Inside a transaction that the
-    caller opened, the writing happens when the block ends, and the chain lock
-    is then held until the caller's transaction ends.
+    Nested calls join the outermost unit of work, in a savepoint of their own.
+    Inside a transaction that the caller opened, the writing happens when the
+    block ends, and the chain lock is then held until the caller's transaction
+    ends.
     """
     current = getattr(_local, "unit_of_work", None)
     if current is not None:
-        yield current
+        yield from _nested(current)
         return
 
     work = UnitOfWork()
@@ -64,6 +65,23 @@ def unit_of_work() -> Iterator[UnitOfWork]:
             _write(work)
     finally:
         _local.unit_of_work = None
+
+
+def _nested(work: UnitOfWork) -> Iterator[UnitOfWork]:
+    """Join the outer unit of work; on failure, drop what this block added.
+
+    The outer block may catch the error and go on: the failed block's events
+    must not be written with its own.
+    """
+    events, entries = len(work.events), len(work.audit_entries)
+    versions = dict(work.known_versions)
+    with transaction.atomic():
+        try:
+            yield work
+        except BaseException:
+            del work.events[events:], work.audit_entries[entries:]
+            work.known_versions = versions
+            raise
 
 
 def append(

@@ -8,6 +8,7 @@ from guardian.shortcuts import assign_perm
 
 from documents import permissions, storage
 from documents.models import CustomerDocument, Status
+from eventstore.models import AuditEntry
 from tests.documents.conftest import PDF, upload
 from tests.factories import CustomerFactory, UserFactory
 
@@ -75,12 +76,24 @@ def test_download_redirects_to_a_working_link(admin_client, customer, cleanup):
     attach(admin_client, customer, upload())
     document = customer.documents.get()
 
-    response = admin_client.get(
+    response = admin_client.post(
         reverse("admin:documents_document_download", args=[document.id])
     )
 
     assert response.status_code == 302
     assert requests.get(response["Location"], timeout=10).content == PDF
+
+
+def test_a_download_link_is_never_made_on_a_get(admin_client, customer, cleanup):
+    attach(admin_client, customer, upload())
+    document = customer.documents.get()
+
+    response = admin_client.get(
+        reverse("admin:documents_document_download", args=[document.id])
+    )
+
+    assert response.status_code == 405
+    assert not AuditEntry.objects.filter(action="generate_download_link").exists()
 
 
 def test_archiving_asks_first_then_archives(admin_client, customer, cleanup):

@@ -127,7 +127,7 @@ def test_attaching_leaves_one_succeeded_audit_entry(
     [
         (upload(content=b""), InvalidUpload, "The file is empty."),
         (upload(name="   "), InvalidFilename, "The file has no name."),
-        (upload(name="a\u202efdp.exe"), InvalidFilename, "invisible formatting"),
+        (upload(name="a\u202efdp.exe"), InvalidFilename, "text-direction"),
     ],
 )
 def test_bad_uploads_are_refused_and_change_nothing(

@@ -52,9 +52,10 @@ def test_a_link_names_the_original_file_with_an_ascii_fallback(operator, attache
         services.generate_download_link(operator, document.id).url, timeout=10
     )
 
-    disposition = response.headers["Content-Disposition"]
-    assert disposition.startswith("attachment;")
-    assert "filename*=utf-8''Relev%C3%A9%20de%20compte.pdf" in disposition
+    assert response.headers["Content-Disposition"] == (
+        'attachment; filename="Releve de compte.pdf"; '
+        "filename*=UTF-8''Relev%C3%A9%20de%20compte.pdf"
+    )
 
 
 def test_a_pdf_may_be_previewed_inline(operator, attached):

@@ -102,3 +102,47 @@ def test_check_finds_a_missing_row(three_ledgers):
 def test_an_unknown_projection_is_named(db):
     with pytest.raises(CommandError, match="No projection named 'nope'; known: "):
         rebuild("nope")
+
+
+def test_writers_of_a_read_model_wait_while_it_is_rebuilt(committed_db):
+    """Otherwise a writer could update a row the rebuild had just emptied."""
+    import threading
+
+    from django.db import OperationalError, connection
+
+    from eventstore import projections
+
+    with store.unit_of_work():
+        Ledger.open("ada").save()
+    paused, release = threading.Event(), threading.Event()
+    outcome = []
+
+    def rebuild_slowly():
+        def pause(count):
+            paused.set()
+            release.wait(timeout=30)
+
+        try:
+            projection = projections.registered()["ledger_summary"]
+            projections.rebuild(projection, on_batch=pause)
+        finally:
+            connection.close()
+
+    rebuilding = threading.Thread(target=rebuild_slowly)
+    rebuilding.start()
+    assert paused.wait(timeout=30)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '500ms'")
+        with store.unit_of_work():
+            Ledger.open("grace").save()
+    except OperationalError as error:
+        outcome.append(error)
+    finally:
+        release.set()
+        rebuilding.join(timeout=30)
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+
+    assert "lock timeout" in str(outcome[0])
+    assert LedgerSummary.objects.count() == 1

@@ -258,3 +258,14 @@ def test_a_long_transaction_elsewhere_does_not_block_an_append(committed_db):
     assert still_open
     assert store.load_stream(quick.id)[0].position == 1
     assert Event.objects.count() == 2
+
+
+def test_a_failed_nested_unit_of_work_leaves_nothing_for_the_outer_one(db):
+    with store.unit_of_work():
+        Ledger.open("kept").save()
+        with pytest.raises(RuntimeError), store.unit_of_work():
+            Ledger.open("dropped").save()
+            raise RuntimeError("inner operation failed")
+
+    owners = [e.event.owner for e in map(Event.to_recorded_event, Event.objects.all())]
+    assert owners == ["kept"]

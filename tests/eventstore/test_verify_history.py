@@ -129,3 +129,20 @@ def test_json_output_for_scripts(five_events_and_three_entries):
             "problem": "head records position 5, the log ends at 4",
         }
     ]
+
+
+def test_rows_appended_during_the_walk_do_not_break_it(five_events_and_three_entries):
+    from eventstore.verification import verify_chain
+
+    appended = []
+
+    def append_once(count):
+        if not appended:
+            with store.unit_of_work():
+                Ledger.open("late").save()
+            appended.append(True)
+
+    report = verify_chain("events", batch_size=1, on_batch=append_once)
+
+    assert appended
+    assert (report.intact, report.rows) == (True, 5)

@@ -12,9 +12,10 @@ class Command(BaseCommand):
     help = (
         "Compare storage with the document records in both directions: orphaned "
         "objects, missing objects, size or checksum mismatches, documents stuck in "
-        "New. Reads listings and HEADs only. With --fix, removes orphans older "
-        "than the grace period, and nothing else. Exits with status 1 while "
-        "anything is left to look at."
+        "New (which the app never leaves behind, but an interrupted older version "
+        "or another writer could). Reads listings and HEADs only. With --fix, "
+        "removes orphans older than the grace period, and nothing else. Exits "
+        "with status 1 while anything is left to look at."
     )
 
     def add_arguments(self, parser):
