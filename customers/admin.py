@@ -17,6 +17,26 @@ class CustomerAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     show_full_result_count = False
 
+    # Users granted document permissions on single customers (django-guardian)
+    # see those customers here, read-only, to reach their documents.
+
+    def has_view_permission(self, request, obj=None):
+        if super().has_view_permission(request, obj):
+            return True
+        if obj is None:
+            return permissions.has_permission_somewhere(request.user, permissions.LIST)
+        return permissions.has_permission(request.user, permissions.LIST, obj)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def get_queryset(self, request):
+        customers = super().get_queryset(request)
+        if super().has_view_permission(request):
+            return customers
+        granted = permissions.customers_for(request.user, permissions.LIST)
+        return customers.filter(id__in=granted.values("id"))
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         customer = self.get_object(request, object_id)
         if customer is not None and self.has_view_or_change_permission(

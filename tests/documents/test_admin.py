@@ -178,3 +178,32 @@ def test_the_upload_script_is_told_where_to_go_next(admin_client, customer, clea
     }
     follow = admin_client.get(response.json()["redirect"])
     assert texts(follow) == ["Attached passport scan.pdf."]
+
+
+def test_opening_the_document_list_is_audited(admin_client, operator):
+    admin_client.get(reverse("admin:documents_customerdocument_changelist"))
+
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.object_type, entry.actor_name) == (
+        "list_documents",
+        "admin",
+        operator.username,
+    )
+
+
+def test_a_grant_on_one_customer_opens_that_customer_only(client, customer, cleanup):
+    other = CustomerFactory(name="Other Customer")
+    clerk = UserFactory()
+    assign_perm(f"customers.{permissions.LIST}", clerk, customer)
+    client.force_login(clerk)
+
+    listed = client.get(reverse("admin:customers_customer_changelist"))
+    own = client.get(reverse("admin:customers_customer_change", args=[customer.id]))
+    foreign = client.get(reverse("admin:customers_customer_change", args=[other.id]))
+
+    assert [c.name for c in listed.context["cl"].result_list] == [customer.name]
+    assert own.status_code == 200
+    assert b"No documents yet." in own.content
+    assert foreign.status_code == 302
+    listings = AuditEntry.objects.filter(action="list_documents")
+    assert [entry.customer_id for entry in listings] == [customer.id]
