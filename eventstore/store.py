@@ -59,10 +59,11 @@ def unit_of_work() -> Iterator[UnitOfWork]:
 
     work = UnitOfWork()
     _local.unit_of_work = work
+    outermost = not connection.in_atomic_block
     try:
         with transaction.atomic():
             yield work
-            _write(work)
+            _write(work, commit=outermost)
     finally:
         _local.unit_of_work = None
 
@@ -153,73 +154,79 @@ def _current_unit_of_work() -> UnitOfWork:
     return work
 
 
-def _write(work: UnitOfWork) -> None:
-    # Events before audit, always: two chains locked in one order never
-    # deadlock.
+def _write(work: UnitOfWork, commit: bool) -> None:
+    """Write the events and audit entries, then commit if the transaction is ours.
+
+    Read models are written first: they need no chain lock, so they stay out
+    of the serialized instant that follows. They see no positions yet.
+    """
+    chains = []
     if work.events:
-        _write_events(work)
+        projections.handle(work.events)
+        rows = [Event.from_recorded_event(event) for event in work.events]
+        chains.append((ChainHead.EVENTS, Event, rows))
     if work.audit_entries:
-        _append_to_chain(ChainHead.AUDIT, AuditEntry, work.audit_entries)
+        chains.append((ChainHead.AUDIT, AuditEntry, work.audit_entries))
 
-
-def _write_events(work: UnitOfWork) -> None:
-    # Read models first: their writes need no chain lock, so they stay out of
-    # the serialized instant below. They see no positions yet.
-    projections.handle(work.events)
-
-    rows = [Event.from_recorded_event(event) for event in work.events]
     try:
-        _append_to_chain(ChainHead.EVENTS, Event, rows)
+        _append_to_chains(chains, commit)
     except IntegrityError as error:
         raise ConcurrencyConflict(_conflicting_stream(error, work)) from error
 
-    work.events = [
-        dataclasses.replace(event, position=row.position)
-        for event, row in zip(work.events, rows, strict=True)
-    ]
-    logger.info(
-        "appended events %s-%s to %s",
-        rows[0].position,
-        rows[-1].position,
-        ", ".join(sorted({str(row.stream_id) for row in rows})),
-    )
+    if work.events:
+        work.events = [
+            dataclasses.replace(event, position=row.position)
+            for event, row in zip(work.events, rows, strict=True)
+        ]
+        logger.info(
+            "appended events %s-%s to %s",
+            rows[0].position,
+            rows[-1].position,
+            ", ".join(sorted({str(row.stream_id) for row in rows})),
+        )
 
 
-def _append_to_chain(chain: str, model: type[Model], rows: list) -> None:
-    """Insert ``rows`` after the chain's head, numbered and hashed as they go in.
+def _append_to_chains(chains: list[tuple], commit: bool) -> None:
+    """Insert each chain's rows after its head, numbered and hashed as they go in.
 
-    This is the serialized instant: the database function that numbers the rows
-    locks the head until commit, so every other appender waits. One statement
-    does it all, so no round trip to us happens under the lock but the commit's.
-    It is prepared once per connection, and its values travel as one array per
-    column, bound on the server rather than quoted into the text.
+    This is the serialized instant: the database function that numbers the
+    rows locks each head until commit, so every other appender waits (events
+    before audit, always, so that two chains never deadlock). Everything goes
+    in one pipeline, commit included when the transaction is ours: no round
+    trip to us happens while a head is locked. Django's own commit then finds
+    nothing left to do. The statements are prepared once per connection, and
+    their values travel as one array per column, bound on the server.
     """
-    fields = _chained_fields(model)
-    arrays = [
+    connection.ensure_connection()
+    raw = connection.connection
+    with connection.wrap_database_errors, raw.pipeline():
+        cursors = []
+        for chain, model, rows in chains:
+            cursor = psycopg.Cursor(raw)
+            cursor.execute(
+                _insert_statement(model),
+                _insert_parameters(chain, model, rows),
+                prepare=True,
+            )
+            cursors.append(cursor)
+        if commit:
+            raw.commit()
+        links = [sorted(cursor.fetchall()) for cursor in cursors]
+
+    for (_, _, rows), chain_links in zip(chains, links, strict=True):
+        for row, (position, hash) in zip(rows, chain_links, strict=True):
+            row.position, row.hash = position, hash
+
+
+def _insert_parameters(chain: str, model: type[Model], rows: list) -> list:
+    columns = [
         [
             field.get_db_prep_save(getattr(row, field.attname), connection)
             for row in rows
         ]
-        for field in fields
+        for field in _chained_fields(model)
     ]
-
-    connection.ensure_connection()
-    raw = connection.connection
-    # In a pipeline, the transaction's BEGIN travels with the statement.
-    with (
-        connection.wrap_database_errors,
-        raw.pipeline(),
-        psycopg.Cursor(raw) as cursor,
-    ):
-        cursor.execute(
-            _insert_statement(model),
-            [chain, [row.chained_body() for row in rows], *arrays],
-            prepare=True,
-        )
-        links = sorted(cursor.fetchall())
-
-    for row, (position, hash) in zip(rows, links, strict=True):
-        row.position, row.hash = position, hash
+    return [chain, [row.chained_body() for row in rows], *columns]
 
 
 def _chained_fields(model: type[Model]) -> list:
