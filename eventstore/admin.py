@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from eventstore.audit import audited
@@ -74,7 +75,7 @@ class EventAdmin(ReadOnlyAdmin):
         "position",
         "recorded_at",
         "event_type",
-        "stream_id",
+        "stream",
         "version",
         "actor",
     ]
@@ -99,6 +100,10 @@ class EventAdmin(ReadOnlyAdmin):
     def actor(self, event: Event) -> str:
         return event.metadata.get("actor_name", "")
 
+    @admin.display(description=_("stream"), ordering="stream_id")
+    def stream(self, event: Event) -> str:
+        return shortened(str(event.stream_id))
+
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
@@ -110,7 +115,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
         "actor_name",
         "action",
         "outcome",
-        "object_id",
+        "object",
         "client_address",
     ]
     list_filter = ["outcome", "action", "object_type", "occurred_at"]
@@ -122,6 +127,11 @@ class AuditEntryAdmin(ReadOnlyAdmin):
         "client_address",
     ]
     date_hierarchy = "occurred_at"
+
+    @admin.display(description=_("object"), ordering="object_id")
+    def object(self, entry: AuditEntry) -> str:
+        return shortened(entry.object_id) if entry.object_id else "-"
+
     export_fields = [
         "position",
         "occurred_at",
@@ -137,3 +147,11 @@ class AuditEntryAdmin(ReadOnlyAdmin):
         "request_id",
         "hash",
     ]
+
+
+def shortened(identifier: str) -> str:
+    """The start of a long id (of a key, its last part); the whole on hover."""
+    if len(identifier) <= 12:
+        return identifier
+    start = identifier.rsplit("/", 1)[-1][:8]
+    return format_html('<span title="{}">{}…</span>', identifier, start)
