@@ -199,18 +199,22 @@ def _append_to_chains(chains: list[tuple], commit: bool) -> None:
     """
     connection.ensure_connection()
     raw = connection.connection
-    with connection.wrap_database_errors, raw.pipeline():
-        cursors = []
-        for chain, model, rows in chains:
-            cursor = psycopg.Cursor(raw)
-            cursor.execute(
-                _insert_statement(model),
-                _insert_parameters(chain, model, rows),
-                prepare=True,
-            )
-            cursors.append(cursor)
-        if commit:
-            raw.commit()
+    cursors = []
+    with connection.wrap_database_errors:
+        with raw.pipeline():
+            for chain, model, rows in chains:
+                cursor = psycopg.Cursor(raw)
+                cursor.execute(
+                    _insert_statement(model),
+                    _insert_parameters(chain, model, rows),
+                    prepare=True,
+                )
+                cursors.append(cursor)
+            if commit:
+                # As a plain statement, not raw.commit(), which would sync
+                # once more on its own.
+                psycopg.Cursor(raw).execute("COMMIT")
+        # Read once the pipeline has ended and synced.
         links = [sorted(cursor.fetchall()) for cursor in cursors]
 
     for (_, _, rows), chain_links in zip(chains, links, strict=True):
