@@ -110,17 +110,8 @@ def our_store():
 
 def eventsourcing_recorder():
     from eventsourcing.persistence import StoredEvent
-    from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 
-    parts = urlparse(os.environ["DATABASE_URL"])
-    datastore = PostgresDatastore(
-        dbname=parts.path.lstrip("/"),
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        password=parts.password or "",
-    )
-    recorder = PostgresApplicationRecorder(datastore, events_table_name="es_events")
+    recorder = eventsourcing_recorder_of(eventsourcing_datastore())
 
     def append(stream_id: uuid.UUID, count: int) -> None:
         recorder.insert_events(
@@ -153,6 +144,27 @@ def plain_insert():
             )
 
     return append
+
+
+def eventsourcing_datastore():
+    """The library's own PostgreSQL datastore, on the benchmark database."""
+    from eventsourcing.postgres import PostgresDatastore
+
+    parts = urlparse(os.environ["DATABASE_URL"])
+    return PostgresDatastore(
+        dbname=parts.path.lstrip("/"),
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password or "",
+    )
+
+
+def eventsourcing_recorder_of(datastore):
+    """Its default recorder: a table lock serializes appends."""
+    from eventsourcing.postgres import PostgresApplicationRecorder
+
+    return PostgresApplicationRecorder(datastore, events_table_name="es_events")
 
 
 def payload(sequence: int) -> str:
@@ -188,17 +200,8 @@ def prepare_schema() -> None:
     django.setup()
     call_command("migrate", verbosity=0)
 
-    from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
-
-    parts = urlparse(os.environ["DATABASE_URL"])
-    datastore = PostgresDatastore(
-        dbname=parts.path.lstrip("/"),
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        password=parts.password or "",
-    )
-    PostgresApplicationRecorder(datastore, events_table_name="es_events").create_table()
+    datastore = eventsourcing_datastore()
+    eventsourcing_recorder_of(datastore).create_table()
     datastore.close()
 
     with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as connection:

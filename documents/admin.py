@@ -16,6 +16,7 @@ from documents.exceptions import DocumentError
 from documents.forms import AttachDocumentsForm, ConfirmForm, RetryUploadForm
 from documents.models import CustomerDocument, Status
 from documents.rules import can_preview_inline
+from eventstore.admin import NoEditing
 from eventstore.audit import audited
 
 
@@ -33,7 +34,7 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(CustomerDocument)
-class CustomerDocumentAdmin(admin.ModelAdmin):
+class CustomerDocumentAdmin(NoEditing, admin.ModelAdmin):
     """Every document the user may list, newest first, with its actions."""
 
     list_display = ["file", "customer", "status", "file_size", "created_at"]
@@ -45,14 +46,6 @@ class CustomerDocumentAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
     # The model's own admin forms are never used: services make every change.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_view_permission(self, request, obj=None):
         return permissions.has_permission_somewhere(request.user, permissions.LIST)

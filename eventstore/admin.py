@@ -13,13 +13,8 @@ from eventstore.csv_export import csv_rows
 from eventstore.models import AuditEntry, Event
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class NoEditing:
     """Nobody, not even a superuser, adds, changes or deletes rows here."""
-
-    export_fields: list[str] = []
-    change_list_template = "admin/eventstore/change_list_with_export.html"
-    show_full_result_count = False
-    list_per_page = 50
 
     def has_add_permission(self, request):
         return False
@@ -29,6 +24,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(NoEditing, admin.ModelAdmin):
+    """A read-only log, with CSV export of what the change list shows."""
+
+    export_fields: list[str] = []
+    change_list_template = "admin/eventstore/change_list_with_export.html"
+    show_full_result_count = False
+    list_per_page = 50
 
     def get_urls(self):
         export = path(

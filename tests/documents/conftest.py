@@ -12,6 +12,8 @@ from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage as gcs
 from google.oauth2 import service_account
 
+from documents import storage
+from documents.models import CustomerDocument
 from tests.factories import CustomerFactory, UserFactory
 from tests.proxy import CuttableProxy
 
@@ -32,6 +34,15 @@ def customer(db):
 def operator(db):
     """Holds every document permission, globally."""
     return UserFactory(username="ops", is_superuser=True)
+
+
+@pytest.fixture
+def cleanup(settings):
+    """Remove the objects of every document the test made."""
+    yield
+    for document in CustomerDocument.objects.all():
+        location = storage.Location(document.storage_alias, document.bucket)
+        storage.delete(location, document.storage_key)
 
 
 @pytest.fixture(scope="session")

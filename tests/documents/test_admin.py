@@ -6,8 +6,8 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from guardian.shortcuts import assign_perm
 
-from documents import permissions, storage
-from documents.models import CustomerDocument, Status
+from documents import permissions
+from documents.models import Status
 from eventstore.models import AuditEntry
 from tests.documents.conftest import PDF, upload
 from tests.factories import CustomerFactory, UserFactory
@@ -17,14 +17,6 @@ from tests.factories import CustomerFactory, UserFactory
 def admin_client(client, operator):
     client.force_login(operator)
     return client
-
-
-@pytest.fixture
-def cleanup(settings):
-    yield
-    for document in CustomerDocument.objects.all():
-        location = storage.Location(document.storage_alias, document.bucket)
-        storage.delete(location, document.storage_key)
 
 
 def attach(client, customer, *files):

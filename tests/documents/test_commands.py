@@ -9,19 +9,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from customers.models import Customer
-from documents import services, storage
+from documents import services
 from documents.models import CustomerDocument, Status
 from eventstore.models import AuditEntry
 from tests.documents.conftest import PDF, upload
 from tests.factories import UserFactory
-
-
-@pytest.fixture
-def cleanup(settings):
-    yield
-    for document in CustomerDocument.objects.all():
-        location = storage.Location(document.storage_alias, document.bucket)
-        storage.delete(location, document.storage_key)
 
 
 def run(*args) -> tuple[str, str]:
