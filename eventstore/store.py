@@ -197,6 +197,9 @@ def _append_to_chains(chains: list[tuple], commit: bool) -> None:
     nothing left to do. The statements are prepared once per connection, and
     their values travel as one array per column, bound on the server.
     """
+    if not chains:
+        return  # Nothing to append; Django commits the rest as usual.
+
     connection.ensure_connection()
     raw = connection.connection
     cursors = []

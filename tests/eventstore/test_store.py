@@ -3,6 +3,7 @@ import uuid
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
 from eventstore import store
 from eventstore.exceptions import ConcurrencyConflict, NoUnitOfWork
@@ -269,3 +270,17 @@ def test_a_failed_nested_unit_of_work_leaves_nothing_for_the_outer_one(db):
 
     owners = [e.event.owner for e in map(Event.to_recorded_event, Event.objects.all())]
     assert owners == ["kept"]
+
+
+def test_a_unit_of_work_without_events_commits_its_other_writes(committed_db):
+    from tests.ledger.models import LedgerSummary
+
+    with store.unit_of_work():
+        LedgerSummary.objects.create(
+            ledger_id=uuid.uuid4(),
+            owner="direct",
+            opened_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+
+    assert LedgerSummary.objects.filter(owner="direct").exists()
