@@ -60,7 +60,9 @@ def attach_document(user, customer_id: uuid.UUID, file: File) -> DocumentRecord:
     """
     with (
         _removed_unless_committed() as stored,
-        _operation(user, "attach_document", customer_id=customer_id) as attempt,
+        _operation(
+            user, "attach_document", customer_id=_as_uuid(customer_id)
+        ) as attempt,
     ):
         customer = _customer(customer_id)
         _require(user, permissions.CREATE, customer)
@@ -104,7 +106,10 @@ def retry_upload(
 def list_documents(user, customer_id: uuid.UUID, page: int = 1) -> Page:
     """The customer's documents, newest first, deleted ones left out."""
     with _operation(
-        user, "list_documents", object_type="customer", customer_id=customer_id
+        user,
+        "list_documents",
+        object_type="customer",
+        customer_id=_as_uuid(customer_id),
     ):
         customer = _customer(customer_id)
         _require(user, permissions.LIST, customer)
@@ -219,6 +224,14 @@ def _removed_unless_committed() -> Iterator[list]:
             else:
                 logger.warning("removed %s: its transaction did not commit", key)
         raise
+
+
+def _as_uuid(value) -> uuid.UUID | None:
+    """The id as a UUID for the audit entry; None when it is not one at all."""
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        return None
 
 
 def _customer(customer_id: uuid.UUID) -> Customer:

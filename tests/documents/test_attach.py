@@ -149,6 +149,14 @@ def test_a_file_over_the_limit_is_refused(settings, operator, customer):
     assert not customer.documents.exists()
 
 
+def test_a_malformed_customer_id_is_refused_and_audited(operator, db):
+    with pytest.raises(CustomerNotFound, match="No customer not-a-uuid"):
+        services.attach_document(operator, "not-a-uuid", upload())
+
+    entry = AuditEntry.objects.get()
+    assert (entry.outcome, entry.customer_id) == ("failed", None)
+
+
 def test_an_unknown_customer_is_named(operator, db):
     with pytest.raises(CustomerNotFound, match="No customer 4"):
         services.attach_document(
