@@ -194,7 +194,7 @@ class CustomerDocumentAdmin(NoEditing, admin.ModelAdmin):
             messages.error(request, _("Choose at least one file to attach."))
             return redirect("admin:customers_customer_change", customer_id)
 
-        for file in form.cleaned_data["files"]:
+        for file in form.cleaned_data["attachments"]:
             try:
                 document = services.attach_document(request.user, customer_id, file)
             except (DocumentError, PermissionDenied) as error:

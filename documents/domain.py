@@ -108,4 +108,4 @@ class CustomerDocument(Aggregate):
 
     def _require(self, allowed: set[str], action: str) -> None:
         if self.status not in allowed:
-            raise TransitionRefused(self.id, Status(self.status).label, action)
+            raise TransitionRefused(self.id, str(Status(self.status).label), action)

@@ -20,7 +20,7 @@ class MultipleFileField(forms.FileField):
 
 class AttachDocumentsForm(forms.Form):
     # Empty files reach the service, whose message names the file.
-    files = MultipleFileField(
+    attachments = MultipleFileField(
         label=_("Files"),
         help_text=_("Choose or drop one or more files."),
         allow_empty_file=True,

@@ -23,12 +23,11 @@ class CustomerDocumentProjection(Projection):
     def handle(self, events: list[RecordedEvent]) -> None:
         for recorded in events:
             if isinstance(recorded.event, DocumentCreated):
-                self._create(recorded)
+                self._create(recorded, recorded.event)
             else:
                 self._update(recorded)
 
-    def _create(self, recorded: RecordedEvent) -> None:
-        event = recorded.event
+    def _create(self, recorded: RecordedEvent, event: DocumentCreated) -> None:
         CustomerDocument.objects.create(
             id=recorded.stream_id,
             customer_id=event.customer_id,

@@ -215,7 +215,7 @@ def _stuck_in_new(cutoff: datetime.datetime) -> list[Finding]:
 def _remove_orphans(report: Report, cutoff: datetime.datetime) -> None:
     orphans = [f for f in report.findings if f.kind == Kind.ORPHAN]
     for finding in orphans:
-        if finding.modified >= cutoff:
+        if finding.modified is None or finding.modified >= cutoff:
             finding.detail += "; within the grace period, kept"
             continue
         try:

@@ -71,7 +71,7 @@ def attach_document(user, customer_id: uuid.UUID, file: File) -> DocumentRecord:
         location = storage.current_location()
         document = CustomerDocument.create(
             customer.id,
-            file.name,
+            file.name or "",
             getattr(file, "content_type", None),
             location.alias,
             location.bucket,
@@ -91,8 +91,9 @@ def retry_upload(
         _removed_unless_committed() as stored,
         _operation(user, "retry_upload", object_id=document_id) as attempt,
     ):
-        document = _lock_and_load(document_id, attempt)
-        _require(user, permissions.CREATE, _customer(document.customer_id))
+        record = _record(document_id, attempt, lock=True)
+        _require(user, permissions.CREATE, record.customer)
+        document = _load(record)
         _check_version(document, expected_version)
         document.check_retry()
         size, sha256 = _checked_upload(file)
@@ -134,7 +135,7 @@ def generate_download_link(
     with _operation(user, "generate_download_link", object_id=document_id) as attempt:
         record = _record(document_id, attempt)
         _require(user, permissions.GENERATE_DOWNLOAD_LINK, record.customer)
-        document = CustomerDocument.load(record.id)
+        document = _load(record)
         inline = inline and rules.can_preview_inline(document.content_type)
         expires_in = settings.DOCUMENTS_DOWNLOAD_LINK_EXPIRY
         expires_at = timezone.now() + datetime.timedelta(seconds=expires_in)
@@ -157,8 +158,9 @@ def archive_document(
 ) -> DocumentRecord:
     """Mark an Active document as no longer current; its bytes stay."""
     with _operation(user, "archive_document", object_id=document_id) as attempt:
-        document = _lock_and_load(document_id, attempt)
-        _require(user, permissions.DELETE, _customer(document.customer_id))
+        record = _record(document_id, attempt, lock=True)
+        _require(user, permissions.DELETE, record.customer)
+        document = _load(record)
         _check_version(document, expected_version)
         document.archive()
         document.save()
@@ -175,8 +177,9 @@ def delete_document(
     deletion; a storage that refuses does, and then nothing changes.
     """
     with _operation(user, "delete_document", object_id=document_id) as attempt:
-        document = _lock_and_load(document_id, attempt)
-        _require(user, permissions.DELETE, _customer(document.customer_id))
+        record = _record(document_id, attempt, lock=True)
+        _require(user, permissions.DELETE, record.customer)
+        document = _load(record)
         _check_version(document, expected_version)
         document.check_delete()
 
@@ -246,7 +249,11 @@ def _require(user, codename: str, customer: Customer) -> None:
         raise PermissionDenied(_("You may not do this with this customer's documents."))
 
 
-def _record(document_id: uuid.UUID, attempt: Attempt, lock: bool = False):
+def _record(
+    document_id: uuid.UUID, attempt: Attempt, lock: bool = False
+) -> DocumentRecord:
+    """The document's row, with its customer; locked, when the caller will
+    change storage, so that concurrent changes queue here first."""
     records = DocumentRecord.objects.select_related("customer")
     if lock:
         records = records.select_for_update(of=("self",))
@@ -258,10 +265,11 @@ def _record(document_id: uuid.UUID, attempt: Attempt, lock: bool = False):
     return record
 
 
-def _lock_and_load(document_id: uuid.UUID, attempt: Attempt) -> CustomerDocument:
-    """Lock the document's row, then load it: concurrent changes queue here."""
-    record = _record(document_id, attempt, lock=True)
-    return CustomerDocument.load(record.id)
+def _load(record: DocumentRecord) -> CustomerDocument:
+    document = CustomerDocument.load(record.id)
+    if document is None:  # A read-model row with no events: rebuild it.
+        raise DocumentNotFound(record.id)
+    return document
 
 
 def _check_version(document: CustomerDocument, expected_version: int | None):
@@ -276,7 +284,7 @@ def _location(document: CustomerDocument) -> storage.Location:
 
 def _checked_upload(file: File) -> tuple[int, str]:
     """Check the name and size, hashing the bytes on the way; return both."""
-    rules.normalized_filename(file.name)
+    rules.normalized_filename(file.name or "")
     limit = settings.DOCUMENTS_MAX_UPLOAD_SIZE
     digest = hashlib.sha256()
     size = 0

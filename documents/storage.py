@@ -14,11 +14,12 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.files import File
-from django.core.files.storage import Storage, storages
+from django.core.files.storage import storages
 from google.api_core.exceptions import GoogleAPIError
 from storages.backends.gcloud import GoogleCloudStorage
 from storages.backends.s3 import S3Storage
@@ -91,15 +92,30 @@ class DocumentGCSStorage(GoogleCloudStorage):
         return {**super().get_object_parameters(name), **extra}
 
 
+DocumentStorage = DocumentS3Storage | DocumentGCSStorage
+
+
+class ObjectToStore(File):
+    """A file, with the parameters storage is to keep it with."""
+
+    def __init__(self, file: File, object_parameters: dict[str, Any]):
+        super().__init__(file.file, file.name)
+        self.object_parameters = object_parameters
+
+
 def current_location() -> Location:
     """Where new documents go: the configured alias and its bucket."""
     alias = settings.DOCUMENTS_STORAGE_ALIAS
-    return Location(alias, storages[alias].bucket_name)
+    return Location(alias, storage_for_alias(alias).bucket_name)
+
+
+def storage_for_alias(alias: str) -> DocumentStorage:
+    return cast(DocumentStorage, storages[alias])
 
 
 @functools.cache
-def storage_for(location: Location) -> Storage:
-    configured = storages[location.alias]
+def storage_for(location: Location) -> DocumentStorage:
+    configured = storage_for_alias(location.alias)
     if configured.bucket_name == location.bucket:
         return configured
     # An older bucket of the same alias: same settings, other bucket.
@@ -115,9 +131,9 @@ def forget_storages(**kwargs) -> None:
 def upload(location: Location, key: str, file: File, content_type: str, sha256: str):
     """Store ``file`` at ``key``, encrypted at rest, with its SHA-256 checked."""
     storage = storage_for(location)
-    file.object_parameters = _write_parameters(storage, content_type, sha256)
+    parameters = _write_parameters(storage, content_type, sha256)
     try:
-        storage.save(key, file)
+        storage.save(key, ObjectToStore(file, parameters))
     except STORAGE_FAILURES as error:
         raise StorageError("store", key, error) from error
 
@@ -187,23 +203,25 @@ def download_url(
     disposition = rules.content_disposition(filename, inline)
     served_type = rules.served_content_type(content_type)
     if isinstance(storage, S3Storage):
-        parameters = {
+        s3_parameters = {
             "ResponseContentDisposition": disposition,
             "ResponseContentType": served_type,
         }
-        return storage.url(key, parameters=parameters, expire=expires_in)
+        return storage.url(key, parameters=s3_parameters, expire=expires_in)
 
-    parameters = {
+    gcs_parameters: dict[str, Any] = {
         "response_disposition": disposition,
         "response_type": served_type,
         "expiration": datetime.timedelta(seconds=expires_in),
     }
     if storage.signing_credentials is not None:
-        parameters["credentials"] = storage.signing_credentials
-    return storage.url(key, parameters=parameters)
+        gcs_parameters["credentials"] = storage.signing_credentials
+    return storage.url(key, parameters=gcs_parameters)
 
 
-def _write_parameters(storage: Storage, content_type: str, sha256: str) -> dict:
+def _write_parameters(
+    storage: DocumentStorage, content_type: str, sha256: str
+) -> dict[str, Any]:
     if isinstance(storage, S3Storage):
         # Storage recomputes the checksum and refuses bytes that differ.
         digest = base64.b64encode(bytes.fromhex(sha256)).decode()

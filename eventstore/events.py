@@ -14,7 +14,6 @@ are loaded, and the stored rows never change.
 
 import dataclasses
 import datetime
-import functools
 import typing
 import uuid
 from collections.abc import Callable
@@ -78,9 +77,13 @@ class RecordedEvent:
         return self.event.event_type()
 
 
-@functools.cache
+_field_types_of: dict[type[DomainEvent], dict[str, Any]] = {}
+
+
 def _field_types(event_class: type[DomainEvent]) -> dict[str, Any]:
-    return typing.get_type_hints(event_class)
+    if event_class not in _field_types_of:
+        _field_types_of[event_class] = typing.get_type_hints(event_class)
+    return _field_types_of[event_class]
 
 
 _registry: dict[str, type[DomainEvent]] = {}

@@ -61,8 +61,8 @@ class Event(models.Model):
 
     @classmethod
     def from_recorded_event(cls, recorded: RecordedEvent) -> "Event":
+        """A row for an event about to be appended; the chain numbers it."""
         return cls(
-            position=recorded.position,
             stream_type=recorded.stream_type,
             stream_id=recorded.stream_id,
             version=recorded.version,

@@ -34,7 +34,7 @@ class Projection:
 
     def clear(self) -> None:
         for model in self.read_models:
-            model.objects.all().delete()
+            model._default_manager.all().delete()
 
 
 _projections: dict[str, Projection] = {}

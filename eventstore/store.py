@@ -160,7 +160,7 @@ def _write(work: UnitOfWork, commit: bool) -> None:
     Read models are written first: they need no chain lock, so they stay out
     of the serialized instant that follows. They see no positions yet.
     """
-    chains = []
+    chains: list[tuple[str, type[Model], list]] = []
     if work.events:
         projections.handle(work.events)
         rows = [Event.from_recorded_event(event) for event in work.events]

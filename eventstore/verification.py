@@ -6,7 +6,10 @@ from collections.abc import Callable
 from eventstore.canonical import GENESIS_HASH, chain_hash
 from eventstore.models import AuditEntry, ChainHead, Event
 
-CHAINS = {ChainHead.EVENTS: Event, ChainHead.AUDIT: AuditEntry}
+CHAINS: dict[str, type[Event] | type[AuditEntry]] = {
+    ChainHead.EVENTS: Event,
+    ChainHead.AUDIT: AuditEntry,
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,7 +42,7 @@ def verify_chain(
     previous_hash = GENESIS_HASH
 
     rows = (
-        model.objects.filter(position__lte=head.last_position)
+        model._default_manager.filter(position__lte=head.last_position)
         .order_by("position")
         .iterator(chunk_size=batch_size)
     )

@@ -22,7 +22,7 @@ def admin_client(client, operator):
 def attach(client, customer, *files):
     return client.post(
         reverse("admin:documents_document_attach", args=[customer.id]),
-        {"files": list(files)},
+        {"attachments": list(files)},
         follow=True,
     )
 
@@ -161,7 +161,7 @@ def test_a_user_without_permission_sees_no_documents_page(client, db):
 def test_the_upload_script_is_told_where_to_go_next(admin_client, customer, cleanup):
     response = admin_client.post(
         reverse("admin:documents_document_attach", args=[customer.id]),
-        {"files": [upload()]},
+        {"attachments": [upload()]},
         HTTP_X_REQUESTED_WITH="XMLHttpRequest",
     )
 

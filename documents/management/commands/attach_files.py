@@ -3,7 +3,7 @@ import mimetypes
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
-from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -53,8 +53,9 @@ class Command(BaseCommand):
         content_type = mimetypes.guess_type(path.name)[0]
         try:
             with path.open("rb") as handle:
-                file = File(handle, name=path.name)
-                file.content_type = content_type
+                file = UploadedFile(
+                    handle, path.name, content_type, path.stat().st_size
+                )
                 document = services.attach_document(user, customer, file)
         except PermissionDenied as error:
             raise CommandError(str(error)) from error

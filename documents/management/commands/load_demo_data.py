@@ -2,7 +2,7 @@ import base64
 import os
 
 from django.contrib.auth import get_user_model
-from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 
 from customers.models import Customer
@@ -86,8 +86,7 @@ class Command(BaseCommand):
         )
         if created:
             for filename, content_type, content, then in DEMO_DOCUMENTS:
-                file = ContentFile(content, name=filename)
-                file.content_type = content_type
+                file = SimpleUploadedFile(filename, content, content_type)
                 document = services.attach_document(admin, customer.id, file)
                 if then == "archive":
                     services.archive_document(admin, document.id)

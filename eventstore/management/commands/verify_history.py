@@ -40,7 +40,7 @@ class Command(BaseCommand):
             raise SystemExit(1)
 
     def _verify(self, name: str, batch_size: int, show_progress: bool):
-        total = CHAINS[name].objects.count()
+        total = CHAINS[name]._default_manager.count()
         with tqdm(
             total=total, desc=name, unit="row", disable=not show_progress or not total
         ) as progress:
