@@ -40,9 +40,10 @@ def environment(secrets: Secrets) -> dict[str, str]:
         "DJANGO_SECRET_KEY": secrets.django_secret_key,
         "DEMO_ADMIN_PASSWORD": secrets.demo_admin_password,
     }
-    if postgres in wanted_services(secrets):
+    wanted = wanted_services(secrets)
+    if postgres in wanted:
         env["DATABASE_URL"] = postgres.database_url(secrets)
-    if seaweedfs in wanted_services(secrets):
+    if seaweedfs in wanted:
         env |= {
             "DOCUMENTS_STORAGE_BACKEND": "s3",
             "DOCUMENTS_BUCKET": seaweedfs.BUCKET,

@@ -36,17 +36,13 @@ def write_rows(
 ) -> int:
     """Write ``fields`` of every row to ``output``; return how many rows."""
     rows = queryset.values_list(*fields).iterator(chunk_size=CHUNK_SIZE)
-    lines = _csv(fields, rows) if format == "csv" else _json_lines(fields, rows)
+    lines = csv_rows(fields, rows) if format == "csv" else _json_lines(fields, rows)
     count = -1 if format == "csv" else 0  # The CSV header is not a row.
     for line in lines:
         output.write(line)
         count += 1
         on_row()
     return max(count, 0)
-
-
-def _csv(fields: list[str], rows: Iterable[tuple]) -> Iterator[str]:
-    return csv_rows(fields, rows)
 
 
 def _json_lines(fields: list[str], rows: Iterable[tuple]) -> Iterator[str]:
