@@ -4,6 +4,7 @@
 ourselves so that the server listens on 127.0.0.1 at a port of our choosing.
 """
 
+import functools
 import os
 import platform
 import shutil
@@ -110,10 +111,16 @@ def _run(command, user, check: bool = True) -> subprocess.CompletedProcess:
     return result
 
 
+@functools.cache
 def _system_user() -> str | None:
-    """Return the unprivileged user to run the server as when we are root."""
+    """Return the unprivileged user to run the server as when we are root.
+
+    The user is created on first need: a fresh machine has none, and even
+    asking pg_ctl whether a server runs must happen as that user.
+    """
     if platform.system() == "Windows" or os.geteuid() != 0:
         return None
+    ensure_user_exists(SYSTEM_USER)
     return SYSTEM_USER
 
 
