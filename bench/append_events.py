@@ -4,7 +4,12 @@ Run with ``make bench``. The three contenders write the same workload (streams
 of a few events, one transaction per stream) into one fresh database on the
 same PostgreSQL server, first with one writer, then with several. Each writer is
 a process of its own, as gunicorn workers are, so that Python's GIL does not
-decide the result. The table shows events per second and the ratios.
+decide the result.
+
+Shared machines are noisy: the same run can be twice as fast a minute later.
+So the contenders take turns, in rounds, each round in a different order, and
+the table shows the median of the rounds: events per second, and the median
+of each round's ratios (contenders compared with what ran beside them).
 
 This store does more per append than the others: it hands out gap-free
 positions in commit order, chains SHA-256 hashes, and keeps the streams read
@@ -18,6 +23,7 @@ import dataclasses
 import json
 import multiprocessing
 import os
+import statistics
 import sys
 import time
 import uuid
@@ -39,22 +45,29 @@ def main() -> None:
     parser.add_argument("--streams", type=int, default=2000)
     parser.add_argument("--events-per-stream", type=int, default=4)
     parser.add_argument("--writers", default="1,4", help="comma-separated counts")
+    parser.add_argument("--rounds", type=int, default=5)
     options = parser.parse_args()
     writer_counts = [int(count) for count in options.writers.split(",")]
 
     os.environ["DATABASE_URL"] = fresh_database(os.environ["DATABASE_URL"])
     prepare_schema()
 
-    results = {}
-    for writers in writer_counts:
-        for name in CONTENDERS:
-            rate = run(name, writers, options.streams, options.events_per_stream)
-            results[name, writers] = rate
-            print(f"  {name:<14} {writers} writer(s): {rate:7.0f} events/s")
+    rounds = []
+    for number in range(options.rounds):
+        # Each round starts with a different contender.
+        order = CONTENDERS[number % 3 :] + CONTENDERS[: number % 3]
+        rates = {}
+        for writers in writer_counts:
+            for name in order:
+                rates[name, writers] = run(
+                    name, writers, options.streams, options.events_per_stream
+                )
+        print_round(number + 1, rates, writer_counts)
+        rounds.append(rates)
 
-    print_table(results, writer_counts, options)
-    total = options.streams * options.events_per_stream * len(writer_counts)
-    check_our_log(total)
+    print_table(rounds, writer_counts, options)
+    runs = options.streams * options.events_per_stream * len(writer_counts)
+    check_our_log(runs * options.rounds)
 
 
 def run(name: str, writers: int, streams: int, events_per_stream: int) -> float:
@@ -213,10 +226,22 @@ def prepare_schema() -> None:
         )
 
 
-def print_table(results, writer_counts, options) -> None:
+def print_round(number: int, rates: dict, writer_counts: list[int]) -> None:
+    print(
+        f"round {number}: "
+        + "; ".join(
+            f"{writers} writer(s) "
+            + ", ".join(f"{name} {rates[name, writers]:.0f}" for name in CONTENDERS)
+            for writers in writer_counts
+        )
+    )
+
+
+def print_table(rounds: list[dict], writer_counts: list[int], options) -> None:
     print(
         f"\nAppends of {options.streams} streams x {options.events_per_stream} events,"
-        " one transaction per stream, one PostgreSQL database, events per second"
+        " one transaction per stream, one PostgreSQL database: events per second,"
+        f" median of {len(rounds)} rounds"
     )
     header = (
         f"{'writers':>7} | {'this store':>10} | {'eventsourcing':>13} | "
@@ -225,10 +250,19 @@ def print_table(results, writer_counts, options) -> None:
     print(header)
     print("-" * len(header))
     for writers in writer_counts:
-        ours, theirs, plain = (results[name, writers] for name in CONTENDERS)
+        ours, theirs, plain = (
+            statistics.median(rates[name, writers] for rates in rounds)
+            for name in CONTENDERS
+        )
+        versus_theirs, versus_plain = (
+            statistics.median(
+                rates["this store", writers] / rates[other, writers] for rates in rounds
+            )
+            for other in ("eventsourcing", "plain INSERT")
+        )
         print(
             f"{writers:>7} | {ours:>10.0f} | {theirs:>13.0f} | {plain:>12.0f} | "
-            f"{ours / theirs:>18.2f} | {ours / plain:>10.2f}"
+            f"{versus_theirs:>18.2f} | {versus_plain:>10.2f}"
         )
 
 

@@ -93,11 +93,6 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-# Lets the event store prepare its append statement once per connection
-# (Django's own queries bind on the client and are never prepared). Set
-# DATABASE_PREPARED_STATEMENTS=false behind a pooler that cannot keep them.
-if env.flag("DATABASE_PREPARED_STATEMENTS", default=True):
-    DATABASES["default"]["OPTIONS"] = {"prepare_threshold": 5}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Authentication

@@ -7,9 +7,9 @@ our own serialization, never jsonb's text. Floats are refused: jsonb may print
 1e5 back as 100000, which would change the bytes; amounts travel as strings or
 integers.
 
-The database computes the same hash as it inserts rows (the function
-eventstore_next_links, installed by a migration); this module recomputes it to
-verify the chain.
+The database computes the same hash as it inserts rows (the functions
+eventstore_append_events and eventstore_append_audit, installed by a
+migration); this module recomputes it to verify the chain.
 """
 
 import hashlib

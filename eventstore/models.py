@@ -1,5 +1,8 @@
 """The append-only event log, the audit log, and the heads of their hash chains."""
 
+import datetime
+import uuid
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -59,10 +62,10 @@ class Event(models.Model):
     def __str__(self) -> str:
         return f"#{self.position} {self.event_type} ({self.stream_id} v{self.version})"
 
-    @classmethod
-    def from_recorded_event(cls, recorded: RecordedEvent) -> "Event":
-        """A row for an event about to be appended; the chain numbers it."""
-        return cls(
+    @staticmethod
+    def body_of(recorded: RecordedEvent) -> str:
+        """The canonical JSON of an event about to be appended; see chained_body."""
+        return _event_body(
             stream_type=recorded.stream_type,
             stream_id=recorded.stream_id,
             version=recorded.version,
@@ -87,19 +90,46 @@ class Event(models.Model):
         )
 
     def chained_body(self) -> str:
-        """The canonical JSON of every field the hash covers besides position."""
-        return canonical_json(
-            {
-                "stream_type": self.stream_type,
-                "stream_id": str(self.stream_id),
-                "version": self.version,
-                "event_type": self.event_type,
-                "schema_version": self.schema_version,
-                "data": self.data,
-                "metadata": self.metadata,
-                "recorded_at": self.recorded_at.isoformat(),
-            }
+        """The canonical JSON of every field the hash covers besides position.
+
+        The database reads the row's columns back out of these same bytes when
+        it appends the row (migration 0006).
+        """
+        return _event_body(
+            stream_type=self.stream_type,
+            stream_id=self.stream_id,
+            version=self.version,
+            event_type=self.event_type,
+            schema_version=self.schema_version,
+            data=self.data,
+            metadata=self.metadata,
+            recorded_at=self.recorded_at,
         )
+
+
+def _event_body(
+    *,
+    stream_type: str,
+    stream_id: uuid.UUID,
+    version: int,
+    event_type: str,
+    schema_version: int,
+    data: dict,
+    metadata: dict,
+    recorded_at: datetime.datetime,
+) -> str:
+    return canonical_json(
+        {
+            "stream_type": stream_type,
+            "stream_id": str(stream_id),
+            "version": version,
+            "event_type": event_type,
+            "schema_version": schema_version,
+            "data": data,
+            "metadata": metadata,
+            "recorded_at": recorded_at.isoformat(),
+        }
+    )
 
 
 class AuditEntry(models.Model):

@@ -9,7 +9,6 @@ talks to storage.
 
 import contextlib
 import dataclasses
-import functools
 import logging
 import re
 import threading
@@ -18,7 +17,6 @@ from collections.abc import Iterator, Sequence
 
 import psycopg
 from django.db import IntegrityError, connection, transaction
-from django.db.models import CharField, Model
 from django.utils import timezone
 
 from eventstore import context, projections
@@ -28,6 +26,14 @@ from eventstore.exceptions import ConcurrencyConflict, NoUnitOfWork
 from eventstore.models import AuditEntry, ChainHead, Event
 
 logger = logging.getLogger(__name__)
+
+IDLE = psycopg.pq.TransactionStatus.IDLE
+INERROR = psycopg.pq.TransactionStatus.INERROR
+
+# The database functions that append to each chain (migration 0006), in the
+# order they are called: events before audit, always.
+APPEND_EVENTS = "eventstore_append_events"
+APPEND_AUDIT = "eventstore_append_audit"
 
 
 @dataclasses.dataclass
@@ -160,113 +166,97 @@ def _write(work: UnitOfWork, commit: bool) -> None:
     Read models are written first: they need no chain lock, so they stay out
     of the serialized instant that follows. They see no positions yet.
     """
-    chains: list[tuple[str, type[Model], list]] = []
+    chains: dict[str, list[str]] = {}
     if work.events:
         projections.handle(work.events)
-        rows = [Event.from_recorded_event(event) for event in work.events]
-        chains.append((ChainHead.EVENTS, Event, rows))
+        chains[APPEND_EVENTS] = [Event.body_of(event) for event in work.events]
     if work.audit_entries:
-        chains.append((ChainHead.AUDIT, AuditEntry, work.audit_entries))
+        chains[APPEND_AUDIT] = [entry.chained_body() for entry in work.audit_entries]
 
     try:
-        _append_to_chains(chains, commit)
+        links = _append_to_chains(chains, commit)
     except IntegrityError as error:
         raise ConcurrencyConflict(_conflicting_stream(error, work)) from error
 
+    for entry, (position, hash) in zip(
+        work.audit_entries, links.get(APPEND_AUDIT, []), strict=True
+    ):
+        entry.position, entry.hash = position, hash
     if work.events:
+        positions = [position for position, _ in links[APPEND_EVENTS]]
         work.events = [
-            dataclasses.replace(event, position=row.position)
-            for event, row in zip(work.events, rows, strict=True)
+            dataclasses.replace(event, position=position)
+            for event, position in zip(work.events, positions, strict=True)
         ]
         logger.info(
             "appended events %s-%s to %s",
-            rows[0].position,
-            rows[-1].position,
-            ", ".join(sorted({str(row.stream_id) for row in rows})),
+            positions[0],
+            positions[-1],
+            ", ".join(sorted({str(event.stream_id) for event in work.events})),
         )
 
 
-def _append_to_chains(chains: list[tuple], commit: bool) -> None:
-    """Insert each chain's rows after its head, numbered and hashed as they go in.
+def _append_to_chains(
+    chains: dict[str, list[str]], commit: bool
+) -> dict[str, list[tuple[int, str]]]:
+    """Append each chain's rows from their bodies; return their (position, hash).
 
-    This is the serialized instant: the database function that numbers the
-    rows locks each head until commit, so every other appender waits (events
-    before audit, always, so that two chains never deadlock). Everything goes
-    in one pipeline, commit included when the transaction is ours: no round
-    trip to us happens while a head is locked. Django's own commit then finds
-    nothing left to do. The statements are prepared once per connection, and
-    their values travel as one array per column, bound on the server.
+    This is the serialized instant: the database function numbers the rows
+    under a lock on the chain's head that lasts until commit, so every other
+    appender waits (events before audit, always, so that two chains never
+    deadlock). The calls and the commit, when the transaction is ours, travel
+    in one message with their values bound here: no round trip to us happens
+    while a head is locked. Django's own commit then finds nothing left to do.
     """
     if not chains:
-        return  # Nothing to append; Django commits the rest as usual.
+        return {}  # Nothing to append; Django commits the rest as usual.
 
+    # The bodies travel as lines of one string: canonical JSON escapes every
+    # newline, and one string is far cheaper to quote than an array.
+    statements = [
+        f"SELECT appended_position, appended_hash"
+        f" FROM {function}(string_to_array(%s, E'\\n'))"
+        for function in chains
+    ]
+    parameters = ["\n".join(bodies) for bodies in chains.values()]
     connection.ensure_connection()
     raw = connection.connection
-    cursors = []
+    # A transaction that has sent nothing yet opens in that message too,
+    # instead of costing a round trip for its BEGIN alone.
+    opens_here = commit and raw.info.transaction_status == IDLE
+    if commit:
+        statements.append("COMMIT")
+
     with connection.wrap_database_errors:
-        with raw.pipeline():
-            for chain, model, rows in chains:
-                cursor = psycopg.Cursor(raw)
-                cursor.execute(
-                    _insert_statement(model),
-                    _insert_parameters(chain, model, rows),
-                    prepare=True,
-                )
-                cursors.append(cursor)
-            if commit:
-                # As a plain statement, not raw.commit(), which would sync
-                # once more on its own.
-                psycopg.Cursor(raw).execute("COMMIT")
-        # Read once the pipeline has ended and synced.
-        links = [sorted(cursor.fetchall()) for cursor in cursors]
-
-    for (_, _, rows), chain_links in zip(chains, links, strict=True):
-        for row, (position, hash) in zip(rows, chain_links, strict=True):
-            row.position, row.hash = position, hash
+        cursor = psycopg.ClientCursor(raw)
+        if opens_here:
+            with _begun_by_us(raw):
+                cursor.execute("; ".join(["BEGIN", *statements]), parameters)
+            cursor.nextset()
+        else:
+            cursor.execute("; ".join(statements), parameters)
+        links = {}
+        for function in chains:
+            links[function] = cursor.fetchall()
+            cursor.nextset()
+    return links
 
 
-def _insert_parameters(chain: str, model: type[Model], rows: list) -> list:
-    columns = [
-        [
-            field.get_db_prep_save(getattr(row, field.attname), connection)
-            for row in rows
-        ]
-        for field in _chained_fields(model)
-    ]
-    return [chain, [row.chained_body() for row in rows], *columns]
+@contextlib.contextmanager
+def _begun_by_us(raw: psycopg.Connection) -> Iterator[None]:
+    """Keep psycopg from sending BEGIN alone: our statements include their own.
 
-
-def _chained_fields(model: type[Model]) -> list:
-    return [
-        field
-        for field in model._meta.concrete_fields
-        if field.attname not in ("position", "hash")
-    ]
-
-
-@functools.cache
-def _insert_statement(model: type[Model]) -> str:
-    quote = connection.ops.quote_name
-    fields = _chained_fields(model)
-    columns = ", ".join(quote(field.column) for field in fields)
-    arrays = ", ".join(f"%b::{_array_type(field)}[]" for field in fields)
-    return (
-        f"INSERT INTO {quote(model._meta.db_table)} (position, hash, {columns})"
-        f" SELECT link_position, link_hash, {columns}"
-        " FROM eventstore_next_links(%b, %b)"
-        " WITH ORDINALITY AS link (link_position, link_hash, number)"
-        f" JOIN unnest({arrays}) WITH ORDINALITY AS new_row ({columns}, number)"
-        " USING (number)"
-        " ORDER BY number RETURNING position, hash"
-    )
-
-
-def _array_type(field) -> str:
-    # An explicit cast to varchar(n) would cut a longer value short, silently;
-    # as text, a value too long for its column is refused on insert.
-    if isinstance(field, CharField):
-        return "text"
-    return field.db_type(connection)
+    On failure the transaction is rolled back here, so that the connection is
+    back to where Django left it: idle, outside autocommit.
+    """
+    raw.autocommit = True
+    try:
+        yield
+    finally:
+        if raw.info.transaction_status == INERROR:
+            raw.rollback()
+        if raw.info.transaction_status == IDLE:
+            raw.autocommit = False
 
 
 UUID_PATTERN = re.compile(r"[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}")

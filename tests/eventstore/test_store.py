@@ -114,6 +114,40 @@ def test_metadata_records_the_acting_user_request_and_address(db):
     }
 
 
+def test_awkward_text_is_stored_exactly_and_its_hash_chains(db):
+    from eventstore.verification import verify_chain
+
+    awkward = "line one\nline two\r\ttab \"quoted\" back\\slash 'single' é 雪 \u2028"
+    ledger = Ledger.open(awkward)
+    ledger.write(awkward, "\n")
+    with store.unit_of_work():
+        ledger.save()
+
+    history = store.load_stream(ledger.id)
+    assert history[0].event == LedgerOpened(owner=awkward)
+    assert history[1].event == NoteWritten(title=awkward, body="\n")
+    assert verify_chain("events").intact
+
+
+def test_a_value_too_long_for_its_column_is_refused_not_cut(db):
+    from django.db import DataError
+
+    with pytest.raises(DataError), store.unit_of_work():
+        store.append("x" * 101, uuid.uuid4(), [LedgerOpened(owner="ada")], 0)
+
+    assert not Event.objects.exists()
+
+
+def test_the_stored_hash_is_the_one_the_chain_computes(db):
+    from eventstore.canonical import GENESIS_HASH, chain_hash
+
+    ledger = open_ledger()
+
+    row = Event.objects.get(stream_id=ledger.id)
+    assert row.hash == chain_hash(GENESIS_HASH, 1, row.chained_body())
+    assert ChainHead.objects.get(chain="events").last_hash == row.hash
+
+
 # Concurrency: these tests commit for real, from several threads.
 
 
@@ -157,6 +191,24 @@ def test_of_writers_appending_at_the_same_version_exactly_one_wins(committed_db)
     assert all(conflict.stream_id == ledger.id for conflict in conflicts)
     versions = [e.version for e in store.load_stream(ledger.id)]
     assert versions == [1, 2]
+
+
+def test_a_conflict_in_a_transaction_that_only_appends_leaves_the_connection_usable(
+    committed_db,
+):
+    # "scratch" streams have no projection: nothing else runs in these
+    # transactions before the append.
+    taken = uuid.uuid4()
+    with store.unit_of_work():
+        store.append("scratch", taken, [LedgerOpened(owner="first")], 0)
+
+    with pytest.raises(ConcurrencyConflict), store.unit_of_work():
+        store.append("scratch", taken, [LedgerOpened(owner="second")], 0)
+    later = open_ledger("later")
+
+    assert [e.event.owner for e in store.load_stream(taken)] == ["first"]
+    assert store.load_stream(later.id)[0].position == 2
+    assert connection.get_autocommit() and connection.connection.autocommit
 
 
 def test_positions_have_no_holes_when_transactions_roll_back(committed_db):
