@@ -23,17 +23,18 @@ def _refuse_floats(value: str) -> Any:
     raise ValueError(f"Event and audit payloads carry no floats, got {value}")
 
 
+# Made once: every append serializes each row through them.
+_encoder = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
+_float_finder = json.JSONDecoder(parse_float=_refuse_floats)
+
+
 def canonical_json(value: Any) -> str:
     """Serialize plain JSON values the one way their hash is computed."""
-    text = json.dumps(
-        value,
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        allow_nan=False,
-    )
-    # json.dumps has no hook for floats; a second parse finds any.
-    json.loads(text, parse_float=_refuse_floats)
+    text = _encoder.encode(value)
+    # The encoder has no hook for floats; a second parse finds any.
+    _float_finder.decode(text)
     return text
 
 

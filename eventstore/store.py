@@ -1,7 +1,7 @@
 """Append events to streams and load them, inside the caller's transaction.
 
 Appends are buffered by ``unit_of_work()`` and written last, just before the
-transaction commits. Writing them takes the lock on the chain head row, which
+transaction commits. Writing them takes the lock on each chain, which
 serializes appenders so that positions follow commit order with no holes; the
 lock is therefore held for that last instant only, never while the caller
 talks to storage.
@@ -182,16 +182,12 @@ def _write(work: UnitOfWork, commit: bool) -> None:
         work.audit_entries, links.get(APPEND_AUDIT, []), strict=True
     ):
         entry.position, entry.hash = position, hash
-    if work.events:
-        positions = [position for position, _ in links[APPEND_EVENTS]]
-        work.events = [
-            dataclasses.replace(event, position=position)
-            for event, position in zip(work.events, positions, strict=True)
-        ]
+    if work.events and logger.isEnabledFor(logging.INFO):
+        appended = links[APPEND_EVENTS]
         logger.info(
             "appended events %s-%s to %s",
-            positions[0],
-            positions[-1],
+            appended[0][0],
+            appended[-1][0],
             ", ".join(sorted({str(event.stream_id) for event in work.events})),
         )
 
@@ -202,7 +198,7 @@ def _append_to_chains(
     """Append each chain's rows from their bodies; return their (position, hash).
 
     This is the serialized instant: the database function numbers the rows
-    under a lock on the chain's head that lasts until commit, so every other
+    under a lock on the chain that lasts until commit, so every other
     appender waits (events before audit, always, so that two chains never
     deadlock). The calls and the commit, when the transaction is ours, travel
     in one message with their values bound here: no round trip to us happens

@@ -4,14 +4,19 @@
 take the canonical JSON of each new row (the bytes its hash covers) and:
 
 1. read the row's columns out of its body, before any lock is taken;
-2. lock the chain's head row, number and hash the rows after it;
+2. lock the chain, read its head, number and hash the rows after it;
 3. insert them and move the head.
 
-The head stays locked until commit, so positions follow commit order with no
+The chain stays locked until commit, so positions follow commit order with no
 holes. Only steps 2 and 3 and the commit itself happen under that lock, and
 the client sends the commit in the same message as the call, so no other
 appender ever waits on a round trip to us. eventstore.canonical.chain_hash
 computes the same hash in Python, to verify the chain.
+
+The lock is a transaction-level advisory lock keyed by the head table and the
+chain, rather than a row lock on the head: its waiters queue and are woken one
+at a time, where every commit would wake all the waiters on a row lock to
+fight over it again.
 """
 
 import importlib
@@ -35,8 +40,9 @@ BEGIN
         v_rows[i] := jsonb_populate_record(NULL::{table}, p_bodies[i]::jsonb);
     END LOOP;
 
+    PERFORM pg_advisory_xact_lock('eventstore_chainhead'::regclass::oid::int, {lock});
     SELECT last_position, last_hash INTO v_position, v_hash
-        FROM eventstore_chainhead WHERE chain = '{chain}' FOR UPDATE;
+        FROM eventstore_chainhead WHERE chain = '{chain}';
     IF NOT FOUND THEN
         RAISE EXCEPTION 'The {chain} chain has no head row; run manage.py migrate';
     END IF;
@@ -65,8 +71,8 @@ $$;
 """
 
 CHAINS = [
-    ("eventstore_append_events", "eventstore_event", "events"),
-    ("eventstore_append_audit", "eventstore_auditentry", "audit"),
+    ("eventstore_append_events", "eventstore_event", "events", 1),
+    ("eventstore_append_audit", "eventstore_auditentry", "audit", 2),
 ]
 
 
@@ -76,10 +82,10 @@ class Migration(migrations.Migration):
     operations = [
         *[
             migrations.RunSQL(
-                APPEND.format(function=function, table=table, chain=chain),
+                APPEND.format(function=function, table=table, chain=chain, lock=lock),
                 f"DROP FUNCTION {function}(text[]);",
             )
-            for function, table, chain in CHAINS
+            for function, table, chain, lock in CHAINS
         ],
         migrations.RunSQL(
             "DROP FUNCTION eventstore_next_links(text, text[]);", NEXT_LINKS
