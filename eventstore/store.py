@@ -178,10 +178,10 @@ def _write(work: UnitOfWork, commit: bool) -> None:
     except IntegrityError as error:
         raise ConcurrencyConflict(_conflicting_stream(error, work)) from error
 
-    for entry, (position, hash) in zip(
+    for entry, (position, digest) in zip(
         work.audit_entries, links.get(APPEND_AUDIT, []), strict=True
     ):
-        entry.position, entry.hash = position, hash
+        entry.position, entry.hash = position, digest
     if work.events and logger.isEnabledFor(logging.INFO):
         appended = links[APPEND_EVENTS]
         logger.info(
@@ -202,7 +202,7 @@ def _append_to_chains(
     appender waits (events before audit, always, so that two chains never
     deadlock). The calls and the commit, when the transaction is ours, travel
     in one message with their values bound here: no round trip to us happens
-    while a head is locked. Django's own commit then finds nothing left to do.
+    while a chain is locked. Django's own commit then finds nothing left to do.
     """
     if not chains:
         return {}  # Nothing to append; Django commits the rest as usual.
