@@ -69,7 +69,10 @@ class ReadOnlyAdmin(NoEditing, admin.ModelAdmin):
 
     export_fields: list[str] = []
     change_list_template = "admin/eventstore/change_list_with_export.html"
+    # Counting every row, for the total or for each filter choice, reads the
+    # whole log; a bank's log is long.
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
     list_per_page = 50
 
     def get_urls(self):
