@@ -61,6 +61,12 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+if PRODUCTION:
+    # Serve the admin's CSS and scripts from the app itself: gunicorn serves
+    # no files, and stateless app servers need no web server beside them.
+    # (In development, runserver serves them.)
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
@@ -211,14 +217,22 @@ if DOCUMENTS_STORAGE_BACKEND not in STORAGE_BACKENDS:
         f"{DOCUMENTS_STORAGE_BACKEND!r}"
     )
 
+# In production, static files carry a hash of their content in their names
+# and are cached for good; `manage.py collectstatic` builds them (and the
+# manifest the pages need) before the app starts.
+STATIC_FILES_BACKEND = (
+    "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    if PRODUCTION
+    else "django.contrib.staticfiles.storage.StaticFilesStorage"
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": STATIC_FILES_BACKEND},
     "documents": STORAGE_BACKENDS[DOCUMENTS_STORAGE_BACKEND](),
 }
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(env.text("DJANGO_STATIC_ROOT") or BASE_DIR / "var" / "static")
 
 # Security
 

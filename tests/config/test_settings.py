@@ -77,3 +77,39 @@ def test_a_malformed_number_setting_is_named_in_the_error():
 def test_download_links_expire_after_five_minutes_unless_configured():
     assert settings.DOCUMENTS_DOWNLOAD_LINK_EXPIRY == 300
     assert settings.STORAGES["documents"]["OPTIONS"]["querystring_expire"] == 300
+
+
+SERVE_ADMIN_STYLESHEET = """
+import django
+django.setup()
+from django.core.management import call_command
+from django.templatetags.static import static
+from django.test import Client
+
+call_command("collectstatic", interactive=False, verbosity=0)
+response = Client(headers={"host": "documents.bank.example"}).get(
+    static("admin/css/base.css"), secure=True
+)
+print(response.status_code, response["Cache-Control"])
+"""
+
+
+def test_production_serves_the_admin_stylesheet_itself_cached_for_good(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-c", SERVE_ADMIN_STYLESHEET],
+        env=os.environ
+        | PRODUCTION_ENVIRONMENT
+        | {
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DJANGO_STATIC_ROOT": str(tmp_path),
+        },
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    status, cache_control = result.stdout.split(" ", 1)
+    assert status == "200"
+    assert "immutable" in cache_control
