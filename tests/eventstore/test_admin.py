@@ -1,6 +1,7 @@
 """The event and audit pages are read-only for everybody, superusers included."""
 
 import csv
+import datetime
 import io
 
 import pytest
@@ -8,6 +9,7 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from eventstore import store
 from eventstore.audit import Attempt, Outcome, record
@@ -122,6 +124,53 @@ def test_a_stream_links_to_its_own_events_alone(admin_client, history):
 
     assert f'href="?stream_id={stream_id}"'.encode() in listing.content
     assert [e.stream_id for e in one_stream.context["cl"].result_list] == [stream_id]
+
+
+def days_from_today(days: int) -> str:
+    return (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "shown"),
+    [(0, 0, 2), (-3, 0, 2), (0, 3, 2), (1, 3, 0), (-3, -1, 0)],
+)
+def test_the_event_log_shows_the_days_from_one_date_to_another_both_included(
+    admin_client, history, first, last, shown
+):
+    response = admin_client.get(
+        reverse("admin:eventstore_event_changelist"),
+        {
+            "recorded_at__from": days_from_today(first),
+            "recorded_at__to": days_from_today(last),
+        },
+    )
+
+    assert response.context["cl"].result_count == shown
+
+
+def test_an_impossible_date_gets_a_clear_message_and_filters_nothing(
+    admin_client, history
+):
+    response = admin_client.get(
+        reverse("admin:eventstore_auditentry_changelist"),
+        {"occurred_at__to": "2026-02-30"},
+    )
+
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 3
+    assert "2026-02-30 is not a date like 2026-12-31." in [
+        str(message) for message in response.context["messages"]
+    ]
+
+
+def test_the_date_form_keeps_the_other_filters(admin_client, history):
+    response = admin_client.get(
+        reverse("admin:eventstore_auditentry_changelist"), {"outcome__exact": "denied"}
+    )
+
+    assert b'<input type="hidden" name="outcome__exact" value="denied">' in (
+        response.content
+    )
 
 
 @pytest.mark.parametrize("page", PAGES)
