@@ -199,6 +199,9 @@ class EventAdmin(ReadOnlyAdmin):
         ("event_type", IndexedValuesFilter),
         ("recorded_at", DateRangeFilter),
     ]
+    # TODO(search): Django ORs the search fields together, and these include
+    # substring matches, so a search reads the whole log; exact, indexed
+    # matches (or trigram indexes) would keep it quick on a long log.
     search_fields = ["=stream_id", "event_type", "metadata__actor_name"]
     ordering = ["-position"]
     export_fields = [
@@ -246,6 +249,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
         ("action", IndexedValuesFilter),
         ("occurred_at", DateRangeFilter),
     ]
+    # TODO(search): as on the event log, a search reads the whole log.
     search_fields = [
         "actor_name",
         "=object_id",
