@@ -163,6 +163,15 @@ def test_an_impossible_date_gets_a_clear_message_and_filters_nothing(
     ]
 
 
+def test_the_csv_export_follows_the_date_range(admin_client, history):
+    response = admin_client.get(
+        reverse("admin:eventstore_event_export"),
+        {"recorded_at__from": days_from_today(1)},
+    )
+
+    assert read_csv(response)[1:] == []
+
+
 def test_the_date_form_keeps_the_other_filters(admin_client, history):
     response = admin_client.get(
         reverse("admin:eventstore_auditentry_changelist"), {"outcome__exact": "denied"}
