@@ -15,15 +15,22 @@ PRODUCTION_ENVIRONMENT = {
 }
 
 
-def manage(*args: str, **environment: str) -> subprocess.CompletedProcess:
+def python(
+    *args: str, timeout: int = 60, **environment: str
+) -> subprocess.CompletedProcess:
+    """Run Python in the project, in a process of its own with ``environment``."""
     return subprocess.run(
-        [sys.executable, "manage.py", *args],
+        [sys.executable, *args],
         env=os.environ | environment,
         capture_output=True,
         text=True,
         cwd=settings.BASE_DIR,
-        timeout=60,
+        timeout=timeout,
     )
+
+
+def manage(*args: str, **environment: str) -> subprocess.CompletedProcess:
+    return python("manage.py", *args, **environment)
 
 
 def test_production_settings_pass_the_deployment_checks():
@@ -95,18 +102,13 @@ print(response.status_code, response["Cache-Control"])
 
 
 def test_production_serves_the_admin_stylesheet_itself_cached_for_good(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-c", SERVE_ADMIN_STYLESHEET],
-        env=os.environ
-        | PRODUCTION_ENVIRONMENT
-        | {
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DJANGO_STATIC_ROOT": str(tmp_path),
-        },
-        capture_output=True,
-        text=True,
-        cwd=settings.BASE_DIR,
+    result = python(
+        "-c",
+        SERVE_ADMIN_STYLESHEET,
         timeout=120,
+        **PRODUCTION_ENVIRONMENT,
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_STATIC_ROOT=str(tmp_path),
     )
 
     assert result.returncode == 0, result.stderr
